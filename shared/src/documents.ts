@@ -1,0 +1,186 @@
+/**
+ * Every stored document kind, one zod schema each. Types come from the schemas.
+ * Public documents (conversation, stream, idea, comment, tally) are what clients
+ * receive; nothing in them identifies a person. Private, vault and vote documents
+ * never leave the server (a person's own votes are sent as OwnVote, not as documents).
+ */
+import { z } from 'zod';
+import { coarseTimeSchema, publicIdSchema } from './ids.js';
+import { roleSchema } from './roles.js';
+import { LIMITS, SCHEMA_VERSION } from './protocol.js';
+
+const base = {
+  _id: z.string(),
+  _rev: z.string().optional(),
+  schemaVersion: z.literal(SCHEMA_VERSION),
+};
+
+export const conversationStatusSchema = z.enum(['draft', 'live', 'closed']);
+
+export const conversationDocSchema = z.object({
+  ...base,
+  type: z.literal('conversation'),
+  id: publicIdSchema,
+  title: z.string().min(1).max(200),
+  description: z.string().max(5000),
+  status: conversationStatusSchema,
+  opensAt: z.iso.datetime().optional(),
+  closesAt: z.iso.datetime().optional(),
+});
+
+export const streamDocSchema = z.object({
+  ...base,
+  type: z.literal('stream'),
+  id: publicIdSchema,
+  conversationId: publicIdSchema,
+  title: z.string().min(1).max(200),
+  description: z.string().max(2000),
+  order: z.number().int(),
+});
+
+export const contentStatusSchema = z.enum(['visible', 'hidden', 'removed', 'merged']);
+
+export const ideaDocSchema = z.object({
+  ...base,
+  type: z.literal('idea'),
+  id: publicIdSchema,
+  conversationId: publicIdSchema,
+  streamId: publicIdSchema,
+  title: z.string().min(LIMITS.ideaTitleMin).max(LIMITS.ideaTitleMax),
+  body: z.string().max(LIMITS.ideaBodyMax),
+  createdHour: coarseTimeSchema,
+  status: contentStatusSchema,
+  editedByModerator: z.boolean().optional(),
+});
+
+export const commentDocSchema = z.object({
+  ...base,
+  type: z.literal('comment'),
+  id: publicIdSchema,
+  conversationId: publicIdSchema,
+  ideaId: publicIdSchema,
+  body: z.string().min(1).max(LIMITS.commentBodyMax),
+  createdHour: coarseTimeSchema,
+  status: contentStatusSchema,
+  editedByModerator: z.boolean().optional(),
+});
+
+export const itemKindSchema = z.enum(['idea', 'comment']);
+export type ItemKind = z.infer<typeof itemKindSchema>;
+
+/** Released vote counts for one idea or comment; rewritten at each batch release. */
+export const tallyDocSchema = z.object({
+  ...base,
+  type: z.literal('tally'),
+  itemId: publicIdSchema,
+  itemKind: itemKindSchema,
+  conversationId: publicIdSchema,
+  likes: z.number().int().nonnegative(),
+  dislikes: z.number().int().nonnegative(),
+});
+
+export const publicDocSchema = z.discriminatedUnion('type', [
+  conversationDocSchema,
+  streamDocSchema,
+  ideaDocSchema,
+  commentDocSchema,
+  tallyDocSchema,
+]);
+
+export type ConversationDoc = z.infer<typeof conversationDocSchema>;
+export type StreamDoc = z.infer<typeof streamDocSchema>;
+export type IdeaDoc = z.infer<typeof ideaDocSchema>;
+export type CommentDoc = z.infer<typeof commentDocSchema>;
+export type TallyDoc = z.infer<typeof tallyDocSchema>;
+export type PublicDoc = z.infer<typeof publicDocSchema>;
+
+// ---- private database -------------------------------------------------------
+
+export const accountDocSchema = z.object({
+  ...base,
+  type: z.literal('account'),
+  /** Random, never derived from the e-mail. Never sent to any client. */
+  accountId: z.string().min(16),
+  email: z.email(),
+  /** Used only to detect posts that name staff; never shown. */
+  name: z.string().max(200).optional(),
+  roles: z.array(roleSchema).min(1),
+  status: z.enum(['invited', 'active', 'disabled']),
+  invitedAt: z.iso.datetime(),
+  isDemo: z.boolean().optional(),
+});
+
+export const loginChallengeDocSchema = z.object({
+  ...base,
+  type: z.literal('login-challenge'),
+  accountId: z.string(),
+  codeHash: z.string(),
+  linkTokenHash: z.string(),
+  expiresAt: z.iso.datetime(),
+  attempts: z.number().int().nonnegative(),
+  usedAt: z.iso.datetime().optional(),
+  /** Send times in the current window, for the per-address rate limit. */
+  recentSends: z.array(z.iso.datetime()),
+});
+
+export const sessionDocSchema = z.object({
+  ...base,
+  type: z.literal('session'),
+  accountId: z.string(),
+  createdAt: z.iso.datetime(),
+  lastSeenAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  revokedAt: z.iso.datetime().optional(),
+});
+
+/** Content accepted but not yet released to other people (timing protection). */
+export const stagedDocSchema = z.object({
+  ...base,
+  type: z.literal('staged'),
+  /** HMAC of the author's account, so their own devices can see it before release. */
+  ownerTag: z.string(),
+  doc: z.discriminatedUnion('type', [ideaDocSchema, commentDocSchema]),
+});
+
+/** Mutation outcome by HMAC(account, mutation id): no account id is stored. */
+export const receiptDocSchema = z.object({
+  ...base,
+  type: z.literal('receipt'),
+  status: z.enum(['applied', 'rejected']),
+  reason: z.object({ code: z.string(), message: z.string() }).optional(),
+  contentId: publicIdSchema.optional(),
+});
+
+export type AccountDoc = z.infer<typeof accountDocSchema>;
+export type LoginChallengeDoc = z.infer<typeof loginChallengeDocSchema>;
+export type SessionDoc = z.infer<typeof sessionDocSchema>;
+export type StagedDoc = z.infer<typeof stagedDocSchema>;
+export type ReceiptDoc = z.infer<typeof receiptDocSchema>;
+
+// ---- vault and votes ---------------------------------------------------------
+
+/** contribution -> author, AES-256-GCM with a key that is never stored in CouchDB. */
+export const vaultDocSchema = z.object({
+  ...base,
+  type: z.literal('vault'),
+  keyId: z.string(),
+  iv: z.string(),
+  tag: z.string(),
+  ciphertext: z.string(),
+});
+export type VaultDoc = z.infer<typeof vaultDocSchema>;
+
+export const voteValueSchema = z.enum(['like', 'dislike', 'none']);
+export type VoteValue = z.infer<typeof voteValueSchema>;
+
+/** One per (voter, item); voter = HMAC(secret, conversation, account). No group attributes. */
+export const voteDocSchema = z.object({
+  ...base,
+  type: z.literal('vote'),
+  voter: z.string(),
+  conversationId: publicIdSchema,
+  itemId: publicIdSchema,
+  itemKind: itemKindSchema,
+  value: voteValueSchema,
+});
+export type VoteDoc = z.infer<typeof voteDocSchema>;

@@ -1,0 +1,33 @@
+/**
+ * What crosses the wire between the PWA and the sync server is versioned here.
+ * The server accepts any client protocol in [MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION]
+ * so that mutations queued by an older app version are still applied after an update.
+ */
+export const PROTOCOL_VERSION = 1;
+export const MIN_CLIENT_PROTOCOL = 1;
+
+/** Version of the stored document shapes; migrations move forward only. */
+export const SCHEMA_VERSION = 1;
+
+export const INCOMPATIBILITY_REASONS = {
+  clientTooOld: 'client-too-old',
+  serverTooOld: 'server-too-old',
+} as const;
+export type IncompatibilityReason =
+  (typeof INCOMPATIBILITY_REASONS)[keyof typeof INCOMPATIBILITY_REASONS];
+
+export function checkProtocol(clientVersion: number): IncompatibilityReason | null {
+  if (clientVersion < MIN_CLIENT_PROTOCOL) return INCOMPATIBILITY_REASONS.clientTooOld;
+  if (clientVersion > PROTOCOL_VERSION) return INCOMPATIBILITY_REASONS.serverTooOld;
+  return null;
+}
+
+/** Limits shared by the forms in the PWA and the validators on the server. */
+export const LIMITS = {
+  ideaTitleMin: 3,
+  ideaTitleMax: 140,
+  ideaBodyMax: 5000,
+  commentBodyMax: 3000,
+  mutationsPerPush: 100,
+  pullPageMax: 1000,
+} as const;

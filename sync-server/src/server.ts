@@ -1,0 +1,48 @@
+/** Wires configuration to adapters and the app. Used by main.ts, the CLI and the tests. */
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { buildApp } from './app.js';
+import { loadSecrets } from './secrets.js';
+import type { Storage } from './storage/port.js';
+import { PouchStorage } from './storage/pouch-adapter.js';
+import { NanoStorage } from './storage/nano-adapter.js';
+import { createMailer } from './mail/mailer.js';
+import { createNotifier } from './sync/notifier.js';
+import { seedDemo } from './demo/seed.js';
+import { pino } from 'pino';
+
+export function createStorage(config: Config): Storage {
+  return config.couchdbUrl
+    ? new NanoStorage({ url: config.couchdbUrl, prefix: config.couchdbPrefix })
+    : new PouchStorage({ dataDir: config.dataDir });
+}
+
+export interface HuddleServer {
+  app: FastifyInstance;
+  storage: Storage;
+  /** Stops accepting, finishes in-flight requests, closes mail and storage. */
+  close(): Promise<void>;
+}
+
+export async function createServer(config: Config): Promise<HuddleServer> {
+  const storage = createStorage(config);
+  await storage.init();
+  const secrets = loadSecrets(config);
+  const bootLog = pino({ level: config.logLevel, base: undefined });
+  const mailer = createMailer(config, bootLog);
+  const notifier = createNotifier();
+  const app = await buildApp({ config, storage, secrets, mailer, notifier, now: () => new Date() });
+  if (config.isDemo) await seedDemo({ config, storage, secrets, mailer, notifier, log: app.log, now: () => new Date() });
+  let isClosed = false;
+  return {
+    app,
+    storage,
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      await app.close();
+      await mailer.close();
+      await storage.close();
+    },
+  };
+}

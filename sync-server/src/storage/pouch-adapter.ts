@@ -1,0 +1,188 @@
+/**
+ * Embedded store: one PouchDB (LevelDB on disk) database per DbName under
+ * `${dataDir}/db/<name>`. The default when COUCHDB_URL is unset, so a fresh machine
+ * needs nothing else. `inMemory` (tests only) uses pouchdb-adapter-memory if installed.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import PouchDB from 'pouchdb';
+import { DESIGN_DOCS } from './design-docs.js';
+import {
+  ConflictError,
+  DB_NAMES,
+  type ChangesPage,
+  type DbName,
+  type DocStore,
+  type RangeOptions,
+  type Storage,
+  type StoredDoc,
+  type ViewOptions,
+  type ViewRow,
+  type WithRev,
+  type WriteResult,
+} from './port.js';
+
+type PouchError = { status?: number; name?: string; message?: string };
+const isStatus = (err: unknown, status: number) => (err as PouchError | null)?.status === status;
+
+class PouchDocStore implements DocStore {
+  constructor(
+    readonly name: DbName,
+    readonly pouch: PouchDB.Database,
+  ) {}
+
+  async get<T extends StoredDoc = StoredDoc>(id: string): Promise<WithRev<T> | undefined> {
+    try {
+      return (await this.pouch.get(id)) as unknown as WithRev<T>;
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  async put(doc: StoredDoc) {
+    try {
+      const res = await this.pouch.put(doc as PouchDB.Core.PutDocument<object>);
+      return { id: res.id, rev: res.rev };
+    } catch (err) {
+      if (isStatus(err, 409)) throw new ConflictError(doc._id);
+      throw err;
+    }
+  }
+
+  async create(doc: StoredDoc): Promise<'created' | 'exists'> {
+    const { _rev: _ignored, ...fresh } = doc;
+    try {
+      await this.pouch.put(fresh as PouchDB.Core.PutDocument<object>);
+      return 'created';
+    } catch (err) {
+      if (isStatus(err, 409)) return 'exists';
+      throw err;
+    }
+  }
+
+  async bulkPut(docs: StoredDoc[]): Promise<WriteResult[]> {
+    if (docs.length === 0) return [];
+    const res = await this.pouch.bulkDocs(docs as PouchDB.Core.PutDocument<object>[]);
+    return res.map((r, i) => {
+      if ('error' in r && r.error) {
+        const failure = r as PouchDB.Core.Error;
+        return { id: docs[i]!._id, error: failure.status === 409 ? 'conflict' : String(failure.message ?? failure.name) };
+      }
+      const ok = r as PouchDB.Core.Response;
+      return { id: ok.id, rev: ok.rev };
+    });
+  }
+
+  async remove(id: string, rev: string) {
+    try {
+      await this.pouch.remove(id, rev);
+    } catch (err) {
+      if (isStatus(err, 409)) throw new ConflictError(id);
+      throw err;
+    }
+  }
+
+  async list(options: RangeOptions) {
+    const base = { include_docs: options.includeDocs ?? false, limit: options.limit };
+    const res = options.keys
+      ? await this.pouch.allDocs({ ...base, keys: options.keys })
+      : await this.pouch.allDocs({
+          ...base,
+          ...(options.prefix !== undefined ? { startkey: options.prefix, endkey: `${options.prefix}\ufff0` } : {}),
+        });
+    const rows: Array<{ id: string; rev: string; doc?: StoredDoc }> = [];
+    for (const row of res.rows as Array<{ id: string; value?: { rev: string; deleted?: boolean }; doc?: unknown; error?: string }>) {
+      if (row.error || !row.value || row.value.deleted) continue;
+      rows.push({ id: row.id, rev: row.value.rev, ...(row.doc ? { doc: row.doc as StoredDoc } : {}) });
+    }
+    return rows;
+  }
+
+  async changes(options: { since?: string; limit?: number; includeDocs?: boolean }): Promise<ChangesPage> {
+    const since = options.since === undefined || options.since === '' ? 0 : Number(options.since);
+    const res = await this.pouch.changes({
+      since: Number.isFinite(since) ? since : 0,
+      limit: options.limit,
+      include_docs: options.includeDocs ?? false,
+    });
+    return {
+      results: res.results.map((r) => ({
+        id: r.id,
+        seq: String(r.seq),
+        deleted: Boolean(r.deleted),
+        ...(r.doc ? { doc: r.doc as unknown as StoredDoc } : {}),
+      })),
+      lastSeq: String(res.last_seq),
+    };
+  }
+
+  async query(view: string, options: ViewOptions): Promise<ViewRow[]> {
+    const res = await this.pouch.query(view, {
+      keys: options.keys as string[] | undefined,
+      group: options.group,
+      reduce: options.reduce,
+    });
+    return res.rows.map((r) => ({ key: r.key, value: r.value }));
+  }
+
+  async updateSeq() {
+    const info = await this.pouch.info();
+    return String(info.update_seq);
+  }
+
+  async purge(id: string) {
+    // PouchDB's leveldb adapter has no purge: delete, then compact so that no old
+    // revision body stays on disk.
+    const current = await this.get(id);
+    if (current) await this.remove(id, current._rev);
+    await this.pouch.compact();
+  }
+}
+
+export interface PouchStorageOptions {
+  dataDir: string;
+}
+
+export class PouchStorage implements Storage {
+  readonly kind = 'pouchdb' as const;
+  private readonly stores: Map<DbName, PouchDocStore>;
+
+  constructor(options: PouchStorageOptions) {
+    const dir = path.resolve(options.dataDir, 'db');
+    fs.mkdirSync(dir, { recursive: true });
+    this.stores = new Map(
+      DB_NAMES.map((name) => [name, new PouchDocStore(name, new PouchDB(path.join(dir, name)))]),
+    );
+  }
+
+  db(name: DbName): DocStore {
+    const store = this.stores.get(name);
+    if (!store) throw new Error(`unknown database ${name}`);
+    return store;
+  }
+
+  async init() {
+    for (const [name, docs] of Object.entries(DESIGN_DOCS) as Array<[DbName, StoredDoc[]]>) {
+      for (const doc of docs) await upsertDesignDoc(this.db(name), doc);
+    }
+  }
+
+  async close() {
+    await Promise.all([...this.stores.values()].map((s) => s.pouch.close()));
+  }
+}
+
+/** Writes a design document if it is missing or its views changed. Shared by both adapters. */
+export async function upsertDesignDoc(store: DocStore, doc: StoredDoc): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const existing = await store.get(doc._id);
+    if (existing && JSON.stringify(existing['views']) === JSON.stringify(doc['views'])) return;
+    try {
+      await store.put(existing ? { ...doc, _rev: existing._rev } : doc);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * Starts a real Huddle server in this process on 127.0.0.1 (random port) over a fresh
+ * temporary data directory, plus a tiny HTTP client with a cookie jar.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type Env } from '../../sync-server/src/config.js';
+import { createServer, type HuddleServer } from '../../sync-server/src/server.js';
+
+export interface TestServer {
+  url: string;
+  dataDir: string;
+  server: HuddleServer;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export function makeTempDir(prefix = 'huddle-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function startTestServer(env: Partial<Record<keyof Env, string>> = {}, dataDir = makeTempDir()): Promise<TestServer> {
+  const config = loadConfig({
+    HUDDLE_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    RELEASE_INTERVAL_SECONDS: '0',
+    HUDDLE_TEST_HOOKS: '1',
+    PWA_DIST_DIR: path.join(dataDir, 'no-pwa'),
+    ...env,
+  });
+  const server = await createServer(config);
+  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+  // Links in e-mails must point at the real port.
+  config.publicUrl = env.PUBLIC_URL ?? url;
+  return {
+    url,
+    dataDir,
+    server,
+    async close(options = {}) {
+      await server.close();
+      if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** fetch with a cookie jar and the CSRF header, like the PWA's data layer. */
+export class HttpClient {
+  private cookies = new Map<string, string>();
+  constructor(readonly baseUrl: string) {}
+
+  setCookie(name: string, value: string): this {
+    this.cookies.set(name, value);
+    return this;
+  }
+
+  /** A client logged in as `account` (see tests/support/accounts.ts). */
+  static as(baseUrl: string, account: { sessionToken: string }): HttpClient {
+    return new HttpClient(baseUrl).setCookie('huddle_session', account.sessionToken);
+  }
+
+  async request(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+    const res = await fetch(this.baseUrl + pathname, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        'x-huddle-csrf': '1',
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      redirect: 'manual',
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      if (value === '' || /max-age=0|expires=thu, 01 jan 1970/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  }
+  get(p: string) {
+    return this.request('GET', p);
+  }
+  post(p: string, body?: unknown) {
+    return this.request('POST', p, body ?? {});
+  }
+}
