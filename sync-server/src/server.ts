@@ -8,6 +8,7 @@ import { PouchStorage } from './storage/pouch-adapter.js';
 import { NanoStorage } from './storage/nano-adapter.js';
 import { createMailer } from './mail/mailer.js';
 import { createNotifier } from './sync/notifier.js';
+import { withFaultHook } from './sync/faults.js';
 import { seedDemo } from './demo/seed.js';
 import { pino } from 'pino';
 
@@ -25,7 +26,8 @@ export interface HuddleServer {
 }
 
 export async function createServer(config: Config): Promise<HuddleServer> {
-  const storage = createStorage(config);
+  // The fault hook is a no-op unless test hooks and HUDDLE_FAULT_KILL_AFTER_WRITES are set.
+  const storage = withFaultHook(createStorage(config), config);
   await storage.init();
   const secrets = loadSecrets(config);
   const bootLog = pino({ level: config.logLevel, base: undefined });

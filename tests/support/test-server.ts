@@ -32,7 +32,7 @@ export async function startTestServer(env: Partial<Record<keyof Env, string>> = 
     ...env,
   });
   const server = await createServer(config);
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
+  await server.app.listen({ port: config.port, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   // Links in e-mails must point at the real port.
   config.publicUrl = env.PUBLIC_URL ?? url;

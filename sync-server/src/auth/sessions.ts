@@ -21,7 +21,7 @@ export interface SessionInfo {
 }
 
 const sessionDocId = (deps: Deps, token: string) => `session:${deps.secrets.hmac('session', token)}`;
-export const accountDocId = (deps: Deps, email: string) =>
+export const accountDocId = (deps: Pick<Deps, 'secrets'>, email: string) =>
   `account:${deps.secrets.hmac('owner', 'email', email.trim().toLowerCase())}`;
 
 export async function createSession(deps: Deps, reply: FastifyReply, accountId: string): Promise<void> {

@@ -1,12 +1,13 @@
 /**
  * Embedded store: one PouchDB (LevelDB on disk) database per DbName under
  * `${dataDir}/db/<name>`. The default when COUCHDB_URL is unset, so a fresh machine
- * needs nothing else. `inMemory` (tests only) uses pouchdb-adapter-memory if installed.
+ * needs nothing else. Single instance only: LevelDB locks its files, so several server
+ * processes need CouchDB (COUCHDB_URL). The contract suite is tests/contract/storage-contract.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import PouchDB from 'pouchdb';
-import { DESIGN_DOCS } from './design-docs.js';
+import { DESIGN_DOCS, upsertDesignDoc } from './design-docs.js';
 import {
   ConflictError,
   DB_NAMES,
@@ -25,7 +26,7 @@ import {
 type PouchError = { status?: number; name?: string; message?: string };
 const isStatus = (err: unknown, status: number) => (err as PouchError | null)?.status === status;
 
-class PouchDocStore implements DocStore {
+export class PouchDocStore implements DocStore {
   constructor(
     readonly name: DbName,
     readonly pouch: PouchDB.Database,
@@ -84,11 +85,14 @@ class PouchDocStore implements DocStore {
   }
 
   async list(options: RangeOptions) {
-    const base = { include_docs: options.includeDocs ?? false, limit: options.limit };
+    const includeDocs = options.includeDocs ?? false;
+    // With keys, missing and deleted ids are skipped first and the limit applies after, so
+    // both adapters answer the same rows (a range never holds deleted docs: limit is exact).
     const res = options.keys
-      ? await this.pouch.allDocs({ ...base, keys: options.keys })
+      ? await this.pouch.allDocs({ include_docs: includeDocs, keys: options.keys })
       : await this.pouch.allDocs({
-          ...base,
+          include_docs: includeDocs,
+          ...(options.limit !== undefined ? { limit: options.limit } : {}),
           ...(options.prefix !== undefined ? { startkey: options.prefix, endkey: `${options.prefix}\ufff0` } : {}),
         });
     const rows: Array<{ id: string; rev: string; doc?: StoredDoc }> = [];
@@ -96,14 +100,16 @@ class PouchDocStore implements DocStore {
       if (row.error || !row.value || row.value.deleted) continue;
       rows.push({ id: row.id, rev: row.value.rev, ...(row.doc ? { doc: row.doc as StoredDoc } : {}) });
     }
-    return rows;
+    return options.keys && options.limit !== undefined ? rows.slice(0, options.limit) : rows;
   }
 
   async changes(options: { since?: string; limit?: number; includeDocs?: boolean }): Promise<ChangesPage> {
+    // The cursor is opaque to callers; this adapter made it, from PouchDB's numeric seq.
+    // An unreadable cursor restarts from the beginning: a full resync is safe, a gap is not.
     const since = options.since === undefined || options.since === '' ? 0 : Number(options.since);
     const res = await this.pouch.changes({
-      since: Number.isFinite(since) ? since : 0,
-      limit: options.limit,
+      since: Number.isFinite(since) && since >= 0 ? since : 0,
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
       include_docs: options.includeDocs ?? false,
     });
     return {
@@ -132,10 +138,18 @@ class PouchDocStore implements DocStore {
   }
 
   async purge(id: string) {
-    // PouchDB's leveldb adapter has no purge: delete, then compact so that no old
-    // revision body stays on disk.
-    const current = await this.get(id);
-    if (current) await this.remove(id, current._rev);
+    // PouchDB's LevelDB adapter has no purge: delete every live leaf (conflicting revisions
+    // included), then compact so that no old revision body stays on disk. A tombstone with
+    // no content remains.
+    let leaves: Array<{ ok?: { _rev: string; _deleted?: boolean } }>;
+    try {
+      leaves = (await this.pouch.get(id, { open_revs: 'all' })) as unknown as typeof leaves;
+    } catch (err) {
+      if (isStatus(err, 404)) return;
+      throw err;
+    }
+    const live = leaves.flatMap((leaf) => (leaf.ok && !leaf.ok._deleted ? [leaf.ok._rev] : []));
+    for (const rev of live) await this.remove(id, rev);
     await this.pouch.compact();
   }
 }
@@ -170,19 +184,5 @@ export class PouchStorage implements Storage {
 
   async close() {
     await Promise.all([...this.stores.values()].map((s) => s.pouch.close()));
-  }
-}
-
-/** Writes a design document if it is missing or its views changed. Shared by both adapters. */
-export async function upsertDesignDoc(store: DocStore, doc: StoredDoc): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const existing = await store.get(doc._id);
-    if (existing && JSON.stringify(existing['views']) === JSON.stringify(doc['views'])) return;
-    try {
-      await store.put(existing ? { ...doc, _rev: existing._rev } : doc);
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
   }
 }

@@ -1,0 +1,85 @@
+/** One idea: its text, votes, comments (each with votes) and the comment form. */
+import { useComments, useConversation, useIdea } from '../data/hooks.js';
+import { CommentForm } from './CommentForm.js';
+import { formatHour } from './format.js';
+import { PostBadge } from './PostBadge.js';
+import { VoteButtons } from './VoteButtons.js';
+import { href } from './use-hash-route.js';
+
+export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContribute: boolean }) {
+  const view = useIdea(ideaId);
+  const comments = useComments(ideaId);
+  const conversation = useConversation(view?.idea.conversationId);
+  if (view === undefined) return <p className="muted">Loading…</p>;
+  if (view === null)
+    return (
+      <>
+        <h1 tabIndex={-1}>Idea not found</h1>
+        <p>It may have been removed by the moderators, or this device has not synced it yet.</p>
+        <p>
+          <a href={href.streams()}>Back to all topics</a>
+        </p>
+      </>
+    );
+  const { idea } = view;
+  const isOpen = conversation?.status === 'live';
+  const canAct = canContribute && isOpen;
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href={href.stream(idea.streamId)}>Back to the topic</a>
+      </p>
+      <article className="idea" aria-labelledby="idea-title">
+        <h1 id="idea-title" tabIndex={-1}>
+          {idea.title}
+        </h1>
+        <PostBadge status={view.postStatus} />
+        {idea.body && <p className="idea__body">{idea.body}</p>}
+        <p className="card__meta">
+          Posted around {formatHour(idea.createdHour)}
+          {idea.editedByModerator && ' · Edited by the moderators'}
+        </p>
+        <VoteButtons
+          conversationId={idea.conversationId}
+          itemKind="idea"
+          itemId={idea.id}
+          likes={view.likes}
+          dislikes={view.dislikes}
+          canVote={canAct}
+          label="idea"
+        />
+      </article>
+      <section aria-labelledby="comments-heading">
+        <h2 id="comments-heading">Comments</h2>
+        {comments === undefined ? (
+          <p className="muted">Loading…</p>
+        ) : comments.length === 0 ? (
+          <p>No comments yet.</p>
+        ) : (
+          <ol className="comment-list">
+            {comments.map((c) => (
+              <li key={c.id} className="comment" data-testid="comment">
+                <p className="comment__body">{c.body}</p>
+                <PostBadge status={c.postStatus} />
+                {c.editedByModerator && <p className="card__meta">Edited by the moderators</p>}
+                {c.postStatus === 'public' && (
+                  <VoteButtons
+                    conversationId={idea.conversationId}
+                    itemKind="comment"
+                    itemId={c.id}
+                    likes={c.likes}
+                    dislikes={c.dislikes}
+                    canVote={canAct}
+                    label="comment"
+                  />
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+        {canAct && <CommentForm conversationId={idea.conversationId} ideaId={idea.id} />}
+        {!isOpen && conversation && <p className="muted">This conversation is closed to new comments.</p>}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+/** Ideas in one topic, sorted Top (Wilson lower bound) or Newest, with the person's pending posts first. */
+import { useConversation, useIdeas, useStream, type IdeaSort } from '../data/hooks.js';
+import { plural } from './format.js';
+import { PostBadge } from './PostBadge.js';
+import { href } from './use-hash-route.js';
+
+const SORT_LABELS: Record<IdeaSort, string> = { top: 'Top', newest: 'Newest' };
+
+export function StreamScreen({
+  streamId,
+  sort,
+  canContribute,
+}: {
+  streamId: string;
+  sort: IdeaSort;
+  canContribute: boolean;
+}) {
+  const stream = useStream(streamId);
+  const ideas = useIdeas(streamId, sort);
+  const conversation = useConversation(stream?.conversationId);
+  if (stream === undefined) return <p className="muted">Loading…</p>;
+  if (stream === null)
+    return (
+      <>
+        <h1 tabIndex={-1}>Topic not found</h1>
+        <p>
+          <a href={href.streams()}>Back to all topics</a>
+        </p>
+      </>
+    );
+  const isOpen = conversation?.status === 'live';
+  return (
+    <>
+      <p className="breadcrumb">
+        <a href={href.streams()}>All topics</a>
+      </p>
+      <h1 tabIndex={-1}>{stream.title}</h1>
+      {stream.description && <p className="lead">{stream.description}</p>}
+      {canContribute && isOpen && (
+        <p>
+          <a className="button" href={href.post(stream.id)}>
+            Post an idea
+          </a>
+        </p>
+      )}
+      <h2>Ideas</h2>
+      <nav className="tabs" aria-label="Sort ideas">
+        {(Object.keys(SORT_LABELS) as IdeaSort[]).map((key) => (
+          <a
+            key={key}
+            className="tabs__tab"
+            href={href.stream(stream.id, key)}
+            aria-current={key === sort ? 'page' : undefined}
+          >
+            {SORT_LABELS[key]}
+          </a>
+        ))}
+      </nav>
+      {ideas === undefined ? (
+        <p className="muted">Loading…</p>
+      ) : ideas.length === 0 ? (
+        <p>No ideas yet.{canContribute && isOpen ? ' Be the first to post one.' : ''}</p>
+      ) : (
+        <ol className="card-list" aria-label={`Ideas, ${SORT_LABELS[sort].toLowerCase()} first`}>
+          {ideas.map((idea) => (
+            <li key={idea.id} className="card" data-testid="idea-card">
+              <h3 className="card__title">
+                {idea.postStatus === 'waiting-to-send' ? (
+                  idea.title
+                ) : (
+                  <a href={href.idea(idea.id)}>{idea.title}</a>
+                )}
+              </h3>
+              <PostBadge status={idea.postStatus} />
+              {idea.body && <p className="card__body">{idea.body}</p>}
+              {idea.postStatus === 'public' && (
+                <p className="card__meta">
+                  {plural(idea.likes, 'like')}, {plural(idea.dislikes, 'dislike')},{' '}
+                  {plural(idea.commentCount, 'comment')}
+                </p>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * Admin API: invite import and session revocation. Every route starts with
+ * requireSession and assertCanAdminister. Invitation e-mails go out after the answer
+ * (a large roster takes a while); close() waits for them.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { importInvitesBodySchema, importInvitesResponseSchema } from '../../../shared/src/api.js';
+import { assertCanAdminister } from '../../../shared/src/authorization.js';
+import { createBackground } from '../auth/background.js';
+import { revokeAccessByEmail } from '../auth/revoke.js';
+import { requireSession } from '../auth/sessions.js';
+import type { Deps } from '../deps.js';
+import { HttpError } from '../http/errors.js';
+import { route } from '../http/route.js';
+import { importInvites } from './invites.js';
+
+export const revokeSessionsBodySchema = z.object({ email: z.email('Enter a valid e-mail address').max(254) });
+export const revokeSessionsResponseSchema = z.object({ revoked: z.number().int() });
+
+export async function registerAdminRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const background = createBackground(deps.log);
+  app.addHook('onClose', async () => background.drain());
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/invites',
+      summary:
+        'Import invitations from CSV (email and optional name; header optional); e-mails each new invitee',
+      tag: 'admin',
+      access: 'admin',
+      body: importInvitesBodySchema,
+      response: importInvitesResponseSchema,
+      bodyLimit: 3 * 1024 * 1024,
+    },
+    async ({ body, request }) => {
+      assertCanAdminister((await requireSession(deps, request)).roles);
+      const outcome = await importInvites(deps, body.csv, { role: body.role, sendEmails: body.sendEmails });
+      background.run('invitation e-mails', () => outcome.mails);
+      return importInvitesResponseSchema.parse(outcome.result);
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/revoke-sessions',
+      summary: 'End every session of one person and cancel their unused login code',
+      tag: 'admin',
+      access: 'admin',
+      body: revokeSessionsBodySchema,
+      response: revokeSessionsResponseSchema,
+    },
+    async ({ body, request }) => {
+      assertCanAdminister((await requireSession(deps, request)).roles);
+      const revoked = await revokeAccessByEmail(deps, body.email);
+      if (revoked === undefined) throw new HttpError(404, 'not-found', 'No account has this e-mail address.');
+      return { revoked };
+    },
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The text of login and invite e-mails. They carry the code and the link and nothing
+ * else: no address (not even the recipient's), no name, nothing about any post
+ * (mailboxes are run by the Trust).
+ */
+import type { Config } from '../config.js';
+import type { MailMessage } from '../deps.js';
+import type { IssuedChallenge } from './login-codes.js';
+
+export const loginLinkUrl = (config: Pick<Config, 'publicUrl'>, token: string) =>
+  `${config.publicUrl}/login/link?t=${encodeURIComponent(token)}`;
+
+function validity(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 120) return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `${hours} hours`;
+  return `${Math.round(hours / 24)} days`;
+}
+
+export function loginCodeMail(
+  config: Pick<Config, 'publicUrl'>,
+  to: string,
+  issued: IssuedChallenge,
+  validForMs: number,
+): MailMessage {
+  return {
+    to,
+    subject: 'Your Huddle login code',
+    text: [
+      `Your code to log in to Huddle is: ${issued.code}`,
+      '',
+      'Or open this link on the device you want to use:',
+      loginLinkUrl(config, issued.token),
+      '',
+      `The code and the link work once, for the next ${validity(validForMs)}.`,
+      'If you did not ask to log in, you can ignore this e-mail: nobody can log in without the code.',
+    ].join('\n'),
+  };
+}
+
+export function inviteMail(
+  config: Pick<Config, 'publicUrl'>,
+  to: string,
+  issued: IssuedChallenge,
+  validForMs: number,
+): MailMessage {
+  return {
+    to,
+    subject: 'You are invited to Huddle',
+    text: [
+      'You are invited to take part in Huddle, an anonymous online conversation for staff.',
+      'What you post is not shown with your name, and no one within the Trust will be able to identify you.',
+      '',
+      'To join, open this link on the device you want to use:',
+      loginLinkUrl(config, issued.token),
+      '',
+      `Or go to ${config.publicUrl} and enter this code: ${issued.code}`,
+      '',
+      `The code and the link work once, for the next ${validity(validForMs)}.`,
+      `After that, go to ${config.publicUrl} and ask for a new code with this e-mail address.`,
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * E-mail login: ask for a code, verify it (or open the e-mailed link), see who you
+ * are, log out. Sessions themselves live in sessions.ts, login codes in login-codes.ts.
+ * Per-IP rate limits here are an extra, in-memory layer; the limits that matter
+ * (sends per address, guesses per code) are stored with the challenge.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import {
+  linkLoginBodySchema,
+  meResponseSchema,
+  requestCodeBodySchema,
+  requestCodeResponseSchema,
+  verifyCodeBodySchema,
+  type MeResponse,
+} from '../../../shared/src/api.js';
+import type { AccountDoc } from '../../../shared/src/documents.js';
+import type { Deps } from '../deps.js';
+import { HttpError } from '../http/errors.js';
+import { route } from '../http/route.js';
+import { ensureAccountPointer, findAccountByEmail, markActive, type AuthDeps } from './accounts.js';
+import { createBackground, type Background } from './background.js';
+import {
+  challengeDocId,
+  consumeLoginLink,
+  isLoginLinkUsable,
+  issueLoginChallenge,
+  verifyLoginCode,
+} from './login-codes.js';
+import { loginCodeMail } from './login-mail.js';
+import { linkNotUsablePage, loginFormPage } from './login-page.js';
+import { createSession, requireSession, revokeSession, SESSION_COOKIE } from './sessions.js';
+
+export const REQUEST_CODE_ANSWER =
+  'If this address is invited to Huddle, a code is on its way. It can take a minute or two.';
+const WRONG_CODE =
+  'That code is not right, or it has expired. Check the latest e-mail, or ask for a new code.';
+
+/** Per IP: a hospital's staff may all share one address (NAT), so these are generous. */
+const CODE_ROUTES_PER_MINUTE = 60;
+const LINK_ROUTES_PER_MINUTE = 300;
+
+const rateLimitOptions = (max: number) => ({
+  global: true,
+  max,
+  timeWindow: '1 minute',
+  // No remaining-count headers: answers to different addresses stay byte-identical.
+  addHeadersOnExceeding: {
+    'x-ratelimit-limit': false,
+    'x-ratelimit-remaining': false,
+    'x-ratelimit-reset': false,
+  },
+  errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) =>
+    new HttpError(
+      429,
+      'rate-limited',
+      `Too many attempts from this network. Please try again in ${ctx.after}.`,
+    ),
+});
+
+/** May this account log in at all on this server? */
+export const canLogIn = (deps: Pick<Deps, 'config'>, account: AccountDoc) =>
+  account.status !== 'disabled' && !(account.isDemo && !deps.config.isDemo);
+
+export const toMe = (account: Pick<AccountDoc, 'email' | 'roles' | 'isDemo'>): MeResponse =>
+  meResponseSchema.parse({ email: account.email, roles: account.roles, isDemo: Boolean(account.isDemo) });
+
+async function startSession(deps: Deps, reply: FastifyReply, account: AccountDoc): Promise<void> {
+  await ensureAccountPointer(deps, account);
+  await markActive(deps, account);
+  await createSession(deps, reply, account.accountId);
+}
+
+/** Sends a login code if the address belongs to an account that may log in; silent otherwise. */
+export async function sendLoginCode(deps: AuthDeps, email: string): Promise<void> {
+  const account = await findAccountByEmail(deps, email);
+  if (!account || !canLogIn(deps, account)) return;
+  const validForMs = deps.config.loginCodeMinutes * 60_000;
+  const issued = await issueLoginChallenge(deps, account, validForMs);
+  if (issued === 'limited') {
+    deps.log.info('login code not sent: the hourly limit for this address was reached');
+    return;
+  }
+  await deps.mailer.send(loginCodeMail(deps.config, account.email, issued, validForMs));
+}
+
+export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const background: Background = createBackground(deps.log);
+  app.addHook('onClose', async () => background.drain());
+
+  await app.register(async (scope) => {
+    await scope.register(rateLimit, rateLimitOptions(CODE_ROUTES_PER_MINUTE));
+
+    route(
+      scope,
+      {
+        method: 'POST',
+        url: '/api/auth/request-code',
+        summary: 'E-mail a login code and link (same answer whether or not the address is known)',
+        tag: 'auth',
+        access: 'public',
+        body: requestCodeBodySchema,
+        response: requestCodeResponseSchema,
+      },
+      async ({ body, reply }) => {
+        // All the work happens after the answer, so known and unknown addresses look and time the same.
+        background.run('login code', () => sendLoginCode(deps, body.email));
+        void reply.status(202);
+        return { message: REQUEST_CODE_ANSWER };
+      },
+    );
+
+    route(
+      scope,
+      {
+        method: 'POST',
+        url: '/api/auth/verify',
+        summary: 'Log in with the e-mailed code; sets the session cookie',
+        tag: 'auth',
+        access: 'public',
+        body: verifyCodeBodySchema,
+        response: meResponseSchema,
+      },
+      async ({ body, reply }) => {
+        const account = await findAccountByEmail(deps, body.email);
+        if (!account) {
+          // Same reads as for a known address with no code, then the same answer.
+          await deps.storage.db('private').get(challengeDocId('unknown'));
+          throw new HttpError(400, 'invalid-code', WRONG_CODE);
+        }
+        if (!canLogIn(deps, account) || !(await verifyLoginCode(deps, account, body.code))) {
+          throw new HttpError(400, 'invalid-code', WRONG_CODE);
+        }
+        await startSession(deps, reply, account);
+        return toMe(account);
+      },
+    );
+  });
+
+  await app.register(async (scope) => {
+    await scope.register(rateLimit, rateLimitOptions(LINK_ROUTES_PER_MINUTE));
+    // The link page posts an ordinary HTML form.
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 4096 },
+      (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      },
+    );
+
+    const html = (reply: FastifyReply, status: number, page: string) =>
+      reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
+
+    scope.get('/login/link', async (request, reply) => {
+      const token = (request.query as { t?: unknown }).t;
+      const isUsable = typeof token === 'string' && (await isLoginLinkUsable(deps, token));
+      return isUsable ? html(reply, 200, loginFormPage(token)) : html(reply, 400, linkNotUsablePage());
+    });
+
+    scope.post('/login/link', async (request, reply) => {
+      const body = linkLoginBodySchema.safeParse(request.body ?? {});
+      const account = body.success ? await consumeLoginLink(deps, body.data.token) : undefined;
+      if (!account || !canLogIn(deps, account)) return html(reply, 400, linkNotUsablePage());
+      await startSession(deps, reply, account);
+      return reply.status(303).header('cache-control', 'no-store').redirect('/', 303);
+    });
+  });
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/auth/logout',
+      summary: 'End this session and clear the cookie',
+      tag: 'auth',
+      access: 'session',
+      response: requestCodeResponseSchema,
+    },
+    async ({ request, reply }) => {
+      try {
+        const session = await requireSession(deps, request);
+        await revokeSession(deps, session.sessionDocId);
+      } catch (err) {
+        if (!(err instanceof HttpError) || err.statusCode !== 401) throw err;
+      }
+      void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict' });
+      return { message: 'Logged out.' };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/me',
+      summary: 'Who am I: e-mail and roles (never an account id)',
+      tag: 'auth',
+      access: 'session',
+      response: meResponseSchema,
+    },
+    async ({ request }) => toMe(await requireSession(deps, request)),
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * The sync API: push (exactly-once mutations), pull (incremental, opaque cursor), the live
+ * channel, and the batch releaser's timer. With RELEASE_INTERVAL_SECONDS=0 every push is
+ * released before it is answered (tests); with test hooks, POST /api/test/release drives it.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  pullQuerySchema,
+  pullResponseSchema,
+  pushBodySchema,
+  pushResponseSchema,
+  type PushResponse,
+} from '../../../shared/src/api.js';
+import { assertCanContribute, assertCanRead } from '../../../shared/src/authorization.js';
+import { checkProtocol, MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION } from '../../../shared/src/protocol.js';
+import { requireSession } from '../auth/sessions.js';
+import type { Deps } from '../deps.js';
+import { HttpError } from '../http/errors.js';
+import { route } from '../http/route.js';
+import { registerEvents } from './events.js';
+import { runInPushScope } from './faults.js';
+import { pull } from './pull.js';
+import { applyMutations } from './push.js';
+import { createSerialReleaser, releaseBatch } from './releaser.js';
+
+export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const releaser = createSerialReleaser(() => releaseBatch(deps));
+  const releaseQuietly = () =>
+    releaser.release().catch((err: unknown) => {
+      deps.log.error(
+        { err: { name: (err as Error).name, message: (err as Error).message } },
+        'batch release failed',
+      );
+    });
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/sync/push',
+      summary: 'Apply queued mutations, each at most once ever',
+      tag: 'sync',
+      access: 'participant, moderator',
+      body: pushBodySchema,
+      response: pushResponseSchema,
+    },
+    async ({ body, request }) => {
+      const session = await requireSession(deps, request);
+      assertCanContribute(session.roles);
+      const incompatibility = checkProtocol(body.protocolVersion);
+      if (incompatibility) {
+        throw new HttpError(
+          409,
+          incompatibility,
+          `This server speaks sync protocol ${MIN_CLIENT_PROTOCOL}-${PROTOCOL_VERSION}; the app sent ${body.protocolVersion}.`,
+        );
+      }
+      const results = await runInPushScope(() => applyMutations(deps, session.accountId, body.mutations));
+      if (deps.config.releaseIntervalMs === 0) await releaseQuietly();
+      return { results } satisfies PushResponse;
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/api/sync/pull',
+      summary: 'Released public changes since a cursor, plus the caller’s own votes and pending posts',
+      tag: 'sync',
+      access: 'session',
+      query: pullQuerySchema,
+      response: pullResponseSchema,
+    },
+    async ({ query, request }) => {
+      const session = await requireSession(deps, request);
+      assertCanRead(session.roles);
+      return pull(deps, session.accountId, query);
+    },
+  );
+
+  registerEvents(app, deps);
+
+  if (deps.config.hasTestHooks) {
+    route(
+      app,
+      {
+        method: 'POST',
+        url: '/api/test/release',
+        summary: 'Test only: release a batch now',
+        tag: 'test',
+        access: 'test hooks',
+      },
+      async () => releaser.release(),
+    );
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  if (deps.config.releaseIntervalMs > 0) {
+    timer = setInterval(() => void releaseQuietly(), deps.config.releaseIntervalMs);
+    timer.unref();
+  }
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await releaser.idle();
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The authorship vault: contribution -> account, one document `vault:<contentId>` in the
+ * vault database, AES-256-GCM under the vault key from configuration (never stored in the
+ * database). The content id is the AAD, so an entry cannot be moved to another post.
+ * Destroying the key makes authorship unrecoverable for good.
+ */
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
+import { vaultDocSchema, type ItemKind, type VaultDoc } from '../../../shared/src/documents.js';
+import type { Deps } from '../deps.js';
+import { vaultDocId } from './keys.js';
+
+const authorSchema = z.object({
+  accountId: z.string(),
+  kind: z.enum(['idea', 'comment']),
+  contentId: z.string(),
+});
+export type VaultAuthor = z.infer<typeof authorSchema>;
+
+type VaultDeps = Pick<Deps, 'storage' | 'secrets'>;
+
+export function sealAuthor(deps: VaultDeps, author: VaultAuthor): VaultDoc {
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv('aes-256-gcm', deps.secrets.vaultKey, iv);
+  cipher.setAAD(Buffer.from(author.contentId, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(author), 'utf8'), cipher.final()]);
+  return {
+    _id: vaultDocId(author.contentId),
+    type: 'vault',
+    schemaVersion: SCHEMA_VERSION,
+    keyId: deps.secrets.vaultKeyId,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+  };
+}
+
+/** Idempotent: a retry finds the entry an earlier attempt wrote (same plaintext, other IV). */
+export async function writeVaultEntry(
+  deps: VaultDeps,
+  accountId: string,
+  kind: ItemKind,
+  contentId: string,
+): Promise<void> {
+  await deps.storage.db('vault').create(sealAuthor(deps, { accountId, kind, contentId }));
+}
+
+export async function hasVaultEntry(deps: VaultDeps, contentId: string): Promise<boolean> {
+  return (await deps.storage.db('vault').get(vaultDocId(contentId))) !== undefined;
+}
+
+/**
+ * Who wrote a post, for moderation (relay) and ownership checks (edit/withdraw).
+ * undefined when there is no entry or the key that sealed it is gone.
+ */
+export async function readAuthor(deps: VaultDeps, contentId: string): Promise<VaultAuthor | undefined> {
+  const stored = await deps.storage.db('vault').get(vaultDocId(contentId));
+  const doc = vaultDocSchema.safeParse(stored);
+  if (!doc.success || doc.data.keyId !== deps.secrets.vaultKeyId) return undefined;
+  try {
+    const decipher = crypto.createDecipheriv(
+      'aes-256-gcm',
+      deps.secrets.vaultKey,
+      Buffer.from(doc.data.iv, 'base64'),
+    );
+    decipher.setAAD(Buffer.from(contentId, 'utf8'));
+    decipher.setAuthTag(Buffer.from(doc.data.tag, 'base64'));
+    const plain = Buffer.concat([
+      decipher.update(Buffer.from(doc.data.ciphertext, 'base64')),
+      decipher.final(),
+    ]);
+    const author = authorSchema.safeParse(JSON.parse(plain.toString('utf8')));
+    return author.success && author.data.contentId === contentId ? author.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Shared set-up for the sync suites: seed a conversation and stream straight into the public
+ * database (admin routes are tested elsewhere), build mutations, push and pull over HTTP.
+ */
+import crypto from 'node:crypto';
+import { SCHEMA_VERSION, PROTOCOL_VERSION } from '../../shared/src/protocol.js';
+import type { MutationInput } from '../../shared/src/mutations.js';
+import type { CommentDoc, ConversationDoc, IdeaDoc, StreamDoc } from '../../shared/src/documents.js';
+import type { PullResponse, PushResponse } from '../../shared/src/api.js';
+import { docId, toCoarseHour } from '../../shared/src/ids.js';
+import type { Storage } from '../../sync-server/src/storage/port.js';
+import type { HttpClient } from '../support/test-server.js';
+
+export const newId = () => crypto.randomBytes(16).toString('base64url');
+
+export interface Seeded {
+  conversationId: string;
+  streamId: string;
+}
+
+export async function seedConversation(
+  storage: Storage,
+  status: ConversationDoc['status'] = 'live',
+): Promise<Seeded> {
+  const conversationId = newId();
+  const streamId = newId();
+  const conversation: ConversationDoc = {
+    _id: docId.conversation(conversationId),
+    type: 'conversation',
+    schemaVersion: SCHEMA_VERSION,
+    id: conversationId,
+    title: 'Making the night shift better',
+    description: 'Ideas welcome',
+    status,
+  };
+  const stream: StreamDoc = {
+    _id: docId.stream(streamId),
+    type: 'stream',
+    schemaVersion: SCHEMA_VERSION,
+    id: streamId,
+    conversationId,
+    title: 'Breaks',
+    description: '',
+    order: 1,
+  };
+  await storage.db('public').put(conversation);
+  await storage.db('public').put(stream);
+  return { conversationId, streamId };
+}
+
+/** A released idea, as if published by an earlier batch. */
+export async function seedIdea(
+  storage: Storage,
+  seeded: Seeded,
+  status: IdeaDoc['status'] = 'visible',
+): Promise<string> {
+  const id = newId();
+  const idea: IdeaDoc = {
+    _id: docId.idea(id),
+    type: 'idea',
+    schemaVersion: SCHEMA_VERSION,
+    id,
+    conversationId: seeded.conversationId,
+    streamId: seeded.streamId,
+    title: 'Seeded idea',
+    body: '',
+    createdHour: toCoarseHour(new Date()),
+    status,
+  };
+  await storage.db('public').put(idea);
+  return id;
+}
+
+export async function seedComment(storage: Storage, seeded: Seeded, ideaId: string): Promise<string> {
+  const id = newId();
+  const comment: CommentDoc = {
+    _id: docId.comment(id),
+    type: 'comment',
+    schemaVersion: SCHEMA_VERSION,
+    id,
+    conversationId: seeded.conversationId,
+    ideaId,
+    body: 'Seeded comment',
+    createdHour: toCoarseHour(new Date()),
+    status: 'visible',
+  };
+  await storage.db('public').put(comment);
+  return id;
+}
+
+export const ideaCreate = (
+  s: Seeded,
+  title = `Idea ${newId()}`,
+  body = 'More tea breaks',
+): MutationInput => ({
+  id: crypto.randomUUID(),
+  kind: 'idea.create',
+  conversationId: s.conversationId,
+  streamId: s.streamId,
+  title,
+  body,
+});
+
+export const commentCreate = (s: Seeded, ideaId: string, body = 'Agreed'): MutationInput => ({
+  id: crypto.randomUUID(),
+  kind: 'comment.create',
+  conversationId: s.conversationId,
+  ideaId,
+  body,
+});
+
+export const voteSet = (
+  s: Seeded,
+  itemId: string,
+  value: 'like' | 'dislike' | 'none',
+  itemKind: 'idea' | 'comment' = 'idea',
+): MutationInput => ({
+  id: crypto.randomUUID(),
+  kind: 'vote.set',
+  conversationId: s.conversationId,
+  itemKind,
+  itemId,
+  value,
+});
+
+export async function push(client: HttpClient, mutations: unknown[]): Promise<PushResponse> {
+  const res = await client.post('/api/sync/push', { protocolVersion: PROTOCOL_VERSION, mutations });
+  if (res.status !== 200) throw new Error(`push answered ${res.status}: ${res.text}`);
+  return res.body as PushResponse;
+}
+
+/** Pulls every page from `cursor`; returns all docs in order and the final cursor. */
+export async function pullAll(
+  client: HttpClient,
+  cursor?: string,
+  limit?: number,
+): Promise<Omit<PullResponse, 'hasMore'> & { pages: number }> {
+  const all: Omit<PullResponse, 'hasMore'> & { pages: number } = {
+    cursor: cursor ?? '',
+    docs: [],
+    deleted: [],
+    ownVotes: [],
+    ownPending: [],
+    pages: 0,
+  };
+  let next = cursor;
+  for (;;) {
+    const params = new URLSearchParams();
+    if (next !== undefined) params.set('cursor', next);
+    if (limit !== undefined) params.set('limit', String(limit));
+    const res = await client.get(`/api/sync/pull?${params}`);
+    if (res.status !== 200) throw new Error(`pull answered ${res.status}: ${res.text}`);
+    const page = res.body as PullResponse;
+    all.pages++;
+    all.docs.push(...page.docs);
+    all.deleted.push(...page.deleted);
+    all.ownVotes = page.ownVotes;
+    all.ownPending = page.ownPending;
+    all.cursor = page.cursor;
+    next = page.cursor;
+    if (!page.hasMore) return all;
+  }
+}
+
+/** Every document the sync path can write, counted per kind. */
+export async function countEffects(storage: Storage) {
+  const count = async (db: 'public' | 'private' | 'vault' | 'votes', prefix: string) =>
+    (await storage.db(db).list({ prefix })).length;
+  return {
+    vault: await count('vault', 'vault:'),
+    /** Ideas and comments, released or still staged. */
+    posts:
+      (await count('public', 'idea:')) +
+      (await count('public', 'comment:')) +
+      (await count('private', 'staged:')),
+    votes: await count('votes', 'vote:'),
+    receipts: await count('private', 'receipt:'),
+  };
+}

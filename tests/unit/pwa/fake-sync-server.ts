@@ -1,0 +1,131 @@
+/**
+ * An in-memory fake of the sync API, served through a fetch implementation (a fake, not a
+ * mock: it keeps the server's rules — each mutation id applied at most once, comments on
+ * unknown ideas rejected — so the engine's behaviour is checked against a model). The
+ * real server over loopback is exercised by tests/integration/pwa-sync-engine.test.ts.
+ */
+import crypto from 'node:crypto';
+import type { MutationResult, PullResponse } from '../../../shared/src/api.js';
+import type { PublicDoc, VoteValue } from '../../../shared/src/documents.js';
+import { mutationSchema, type Mutation } from '../../../shared/src/mutations.js';
+import type { FetchLike } from '../../../pwa/src/data/api-client.js';
+
+export type Fault = 'network' | 503 | 401 | 409;
+
+export interface FakeSyncServer {
+  fetch: FetchLike;
+  /** Every mutation received, in arrival order (including duplicates). */
+  received: Mutation[];
+  /** Number of push requests answered. */
+  pushCount: number;
+  /** The server's current vote per item. */
+  votes: Map<string, VoteValue>;
+  /** Ideas the server knows (comments on others are rejected). */
+  ideaIds: Set<string>;
+  /** Faults for the next requests, used one per request. */
+  faults: Fault[];
+  /** Public docs served by pull, in "sequence" order. */
+  feed: Array<{ doc?: PublicDoc; deleted?: string }>;
+  ownVotes: Array<{ itemId: string; itemKind: 'idea' | 'comment'; value: VoteValue }>;
+  /** Resolves the next push only when released (to observe state while a push is in flight). */
+  holdNextPush(): { release: () => void; arrived: Promise<void> };
+}
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+
+export function createFakeSyncServer(): FakeSyncServer {
+  const outcomes = new Map<string, MutationResult>();
+  let hold: { release: Promise<void>; arrived: () => void } | null = null;
+  const server: FakeSyncServer = {
+    received: [],
+    pushCount: 0,
+    votes: new Map(),
+    ideaIds: new Set(),
+    faults: [],
+    feed: [],
+    ownVotes: [],
+    holdNextPush() {
+      let release!: () => void;
+      let arrived!: () => void;
+      const releasePromise = new Promise<void>((r) => (release = r));
+      const arrivedPromise = new Promise<void>((r) => (arrived = r));
+      hold = { release: releasePromise, arrived };
+      return { release, arrived: arrivedPromise };
+    },
+    async fetch(input, init) {
+      const url = new URL(input, 'http://fake.invalid');
+      const fault = server.faults.shift();
+      if (fault === 'network') throw new TypeError('fetch failed');
+      if (typeof fault === 'number') return json(fault, { error: `e${fault}`, message: `fault ${fault}` });
+      if (url.pathname === '/api/sync/push' && init?.method === 'POST') {
+        if ((init.headers as Record<string, string>)['x-huddle-csrf'] !== '1')
+          return json(403, { error: 'csrf', message: 'no csrf' });
+        const body = JSON.parse(String(init.body)) as { mutations: unknown[] };
+        if (hold) {
+          const h = hold;
+          hold = null;
+          h.arrived();
+          await h.release;
+        }
+        server.pushCount++;
+        const results = body.mutations.map((raw) => apply(raw));
+        return json(200, { results });
+      }
+      if (url.pathname === '/api/sync/pull') {
+        const from = Number(url.searchParams.get('cursor') ?? '0');
+        const limit = Number(url.searchParams.get('limit') ?? '1000');
+        const slice = server.feed.slice(from, from + limit);
+        const page: PullResponse = {
+          cursor: String(from + slice.length),
+          hasMore: from + slice.length < server.feed.length,
+          docs: slice.flatMap((e) => (e.doc ? [e.doc] : [])),
+          deleted: slice.flatMap((e) => (e.deleted ? [e.deleted] : [])),
+          ownVotes: server.ownVotes,
+          ownPending: [],
+        };
+        return json(200, page);
+      }
+      return json(404, { error: 'not-found', message: 'Not found.' });
+    },
+  };
+
+  function apply(raw: unknown): MutationResult {
+    const id = (raw as { id?: string }).id ?? '';
+    const parsed = mutationSchema.safeParse(raw);
+    if (!parsed.success) return { id, status: 'rejected', reason: { code: 'invalid', message: 'invalid' } };
+    const m = parsed.data;
+    server.received.push(m);
+    const earlier = outcomes.get(m.id);
+    if (earlier) return earlier.status === 'applied' ? { ...earlier, status: 'duplicate' } : earlier;
+    let result: MutationResult;
+    if (m.kind === 'idea.create') {
+      const contentId = crypto.randomBytes(16).toString('base64url');
+      server.ideaIds.add(contentId);
+      result = { id: m.id, status: 'applied', contentId };
+    } else if (m.kind === 'comment.create') {
+      result = server.ideaIds.has(m.ideaId)
+        ? { id: m.id, status: 'applied', contentId: crypto.randomBytes(16).toString('base64url') }
+        : {
+            id: m.id,
+            status: 'rejected',
+            reason: { code: 'not-found', message: 'The idea you commented on was removed.' },
+          };
+    } else if (!server.ideaIds.has(m.itemId)) {
+      result = {
+        id: m.id,
+        status: 'rejected',
+        reason: { code: 'not-found', message: 'That idea was removed.' },
+      };
+    } else {
+      server.votes.set(m.itemId, m.value);
+      result = { id: m.id, status: 'applied' };
+    }
+    outcomes.set(m.id, result);
+    return result;
+  }
+
+  return server;
+}
+
+export const publicId = () => crypto.randomBytes(16).toString('base64url');
