@@ -111,9 +111,9 @@ async function registerPwa(app: FastifyInstance, dist: string): Promise<void> {
     setHeaders(res, filePath) {
       const name = path.basename(filePath);
       if (name === 'sw.js' || name === 'index.html' || name.endsWith('.webmanifest') || name.startsWith('workbox-')) {
-        res.setHeader('cache-control', 'no-cache');
+        void res.header('cache-control', 'no-cache');
       } else if (filePath.includes(`${path.sep}assets${path.sep}`)) {
-        res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        void res.header('cache-control', 'public, max-age=31536000, immutable');
       }
     },
   });

@@ -16,7 +16,7 @@ type Purpose = (typeof PURPOSES)[number];
 export interface Secrets {
   /** HMAC-SHA256 of the parts under a purpose-specific key, base64url. */
   hmac(purpose: Purpose, ...parts: string[]): string;
-  readonly vaultKey: Buffer;
+  readonly vaultKey: crypto.KeyObject;
   readonly vaultKeyId: string;
   readonly source: 'configuration' | 'generated';
 }
@@ -31,10 +31,10 @@ export function loadSecrets(config: Config): Secrets {
     vaultHex ??= generated.vaultKey;
     source = 'generated';
   }
-  const keys = new Map<Purpose, Buffer>(
-    PURPOSES.map((p) => [p, Buffer.from(crypto.hkdfSync('sha256', master!, 'huddle', p, 32))]),
+  const keys = new Map<Purpose, crypto.KeyObject>(
+    PURPOSES.map((p) => [p, crypto.createSecretKey(new Uint8Array(crypto.hkdfSync('sha256', master!, 'huddle', p, 32)))]),
   );
-  const vaultKey = Buffer.from(vaultHex, 'hex');
+  const vaultKey = crypto.createSecretKey(new Uint8Array(Buffer.from(vaultHex, 'hex')));
   return {
     hmac(purpose, ...parts) {
       const h = crypto.createHmac('sha256', keys.get(purpose)!);
@@ -42,7 +42,7 @@ export function loadSecrets(config: Config): Secrets {
       return h.digest('base64url');
     },
     vaultKey,
-    vaultKeyId: crypto.createHash('sha256').update(vaultKey).digest('hex').slice(0, 12),
+    vaultKeyId: crypto.createHash('sha256').update(vaultHex, 'hex').digest('hex').slice(0, 12),
     source,
   };
 }

@@ -92,8 +92,8 @@ describe('offline-first, end to end', () => {
 
     for (const title of [IDEAS[0]!, IDEAS[1]!]) {
       await openIdea(title);
-      await page.getByRole('button', { name: 'Like' }).click();
-      await expect.poll(() => page.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed')).toBe('true');
+      await page.getByRole('button', { name: 'Like', exact: true }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Like', exact: true }).getAttribute('aria-pressed')).toBe('true');
       await page.goBack();
     }
     await expect.poll(async () => status().textContent()).toBe('Offline — 3 waiting to send');
@@ -105,7 +105,7 @@ describe('offline-first, end to end', () => {
     await page.getByText(NEW_IDEA).waitFor();
     expect(await page.locator('.card__title b').count()).toBe(0);
     await openIdea(IDEAS[1]!);
-    expect(await page.getByRole('button', { name: 'Like' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Like', exact: true }).getAttribute('aria-pressed')).toBe('true');
     await page.goBack();
   });
 

@@ -6,6 +6,8 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdeaDoc, TallyDoc } from '../../shared/src/documents.js';
+import { createNotifier } from '../../sync-server/src/sync/notifier.js';
+import { releaseBatch } from '../../sync-server/src/sync/releaser.js';
 import { createTestAccount } from '../support/accounts.js';
 import { HttpClient, startTestServer, type TestServer } from '../support/test-server.js';
 import {
@@ -90,6 +92,34 @@ describe('batch release', () => {
       expect(released).not.toEqual(arrival);
       expect(released).not.toEqual([...arrival].sort());
     }
+  });
+
+  it('converges when several instances release the same batch at once', async () => {
+    const itemId = await seedIdea(ts.server.storage, seeded);
+    const start = await pullAll(reader);
+    const voters = await Promise.all(
+      [0, 1, 2].map(async () =>
+        HttpClient.as(ts.url, await createTestAccount(ts.server.storage, ts.dataDir)),
+      ),
+    );
+    const pushed = await Promise.all(
+      voters.map((v, i) =>
+        push(v, [ideaCreate(seeded), voteSet(seeded, itemId, i === 0 ? 'dislike' : 'like')]),
+      ),
+    );
+    // Three uncoordinated releasers (as on three instances), bypassing this instance's queue.
+    const deps = { storage: ts.server.storage, notifier: createNotifier() };
+    await Promise.all([releaseBatch(deps), releaseBatch(deps), releaseBatch(deps)]);
+    const seen = await pullAll(reader, start.cursor);
+    const ideas = seen.docs.filter((d): d is IdeaDoc => d.type === 'idea').map((d) => d.id);
+    const created = pushed.map((p) => (p.results[0] as { contentId: string }).contentId);
+    expect(ideas.sort()).toEqual(created.sort());
+    expect((await ts.server.storage.db('private').list({ prefix: 'staged:' })).length).toBe(0);
+    expect(seen.docs.filter((d): d is TallyDoc => d.type === 'tally').at(-1)).toMatchObject({
+      itemId,
+      likes: 2,
+      dislikes: 1,
+    });
   });
 
   it('announces released batches on the live channel, not single writes', async () => {

@@ -6,6 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationResult, PullResponse } from '../../shared/src/api.js';
 import type { IdeaDoc, TallyDoc } from '../../shared/src/documents.js';
 import { coarseTimeSchema, publicIdSchema } from '../../shared/src/ids.js';
+import { loadConfig } from '../../sync-server/src/config.js';
+import { loadSecrets } from '../../sync-server/src/secrets.js';
+import { readAuthor } from '../../sync-server/src/sync/vault.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { HttpClient, startTestServer, type TestServer } from '../support/test-server.js';
 import {
@@ -75,6 +78,27 @@ describe('push and pull', () => {
     expect(everything).not.toContain(alice.accountId);
     expect(everything).not.toContain(alice.email);
     expect(everything).not.toContain('voter');
+  });
+
+  it('records the author only in the encrypted vault, bound to the post it belongs to', async () => {
+    const [result] = (await push(asAlice, [ideaCreate(seeded)])).results;
+    const contentId = applied(result).contentId!;
+    const deps = {
+      storage: ts.server.storage,
+      secrets: loadSecrets(loadConfig({ HUDDLE_DATA_DIR: ts.dataDir })),
+    };
+    expect(await readAuthor(deps, contentId)).toEqual({
+      accountId: alice.accountId,
+      kind: 'idea',
+      contentId,
+    });
+    const sealed = await ts.server.storage.db('vault').get(`vault:${contentId}`);
+    expect(JSON.stringify(sealed)).not.toContain(alice.accountId);
+    // The same sealed entry copied onto another post does not open (the content id is the AAD).
+    const { _rev: _ignored, ...copy } = sealed!;
+    const otherId = 'AnotherPostAnotherPost';
+    await ts.server.storage.db('vault').put({ ...copy, _id: `vault:${otherId}` });
+    expect(await readAuthor(deps, otherId)).toBeUndefined();
   });
 
   it('gives posts random, non-sequential public ids', async () => {
@@ -216,7 +240,7 @@ describe('push and pull', () => {
   });
 
   it('answers 400 to a garbage cursor or an oversized batch', async () => {
-    for (const cursor of ['garbage!', 'Z2FyYmFnZQ', Buffer.from('{"v":2,"seq":"1"}').toString('base64url')]) {
+    for (const cursor of ['garbage!', 'Z2FyYmFnZQ', Buffer.from('2:1').toString('base64url')]) {
       const res = await asAlice.get(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}`);
       expect(res.status, cursor).toBe(400);
     }

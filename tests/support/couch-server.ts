@@ -3,10 +3,12 @@
  * PouchDB 9 with LevelDB files in a fresh temporary directory, on 127.0.0.1 (random port).
  * Apache CouchDB cannot be installed on these machines, so this is what the nano adapter and
  * anything else that speaks CouchDB HTTP is tested against. Test-only: express-pouchdb is
- * unmaintained. It runs in "admin party" (no admin is ever created: with an admin, a
- * non-admin `PUT /newdb` crashes the process). `addUser` creates an ordinary `_users` account
- * so that basic auth in the URL can be exercised (wrong credentials answer 401).
- */
+ * unmaintained.
+ *
+ * By default it runs in "admin party" (everyone is admin, `url` has no credentials). With
+ * `admin`, a server admin exists and `url` carries its credentials (basic auth), like a real
+ * CouchDB 3. Then every request must use `url`: a non-admin `PUT /newdb` crashes
+ * express-pouchdb (it also crashes for a non-admin `_users` account, so there is none). */
 import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import os from 'node:os';
@@ -16,11 +18,14 @@ import type { AddressInfo } from 'node:net';
 import PouchDB from 'pouchdb';
 
 export interface CouchServer {
-  /** Base URL without credentials, e.g. http://127.0.0.1:41234 */
+  /** Base URL, e.g. http://127.0.0.1:41234, or http://admin:secret@127.0.0.1:41234 with `admin`. */
   url: string;
-  /** Creates a `_users` account and answers the base URL with its credentials in it. */
-  addUser(name: string, password: string): Promise<string>;
   close(): Promise<void>;
+}
+
+export interface CouchServerOptions {
+  /** Create this server admin (and end the admin party). */
+  admin?: { name: string; password: string };
 }
 
 type ExpressPouchApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
@@ -30,7 +35,7 @@ type ExpressPouchFactory = (pouch: PouchDB.Static, options: Record<string, unkno
 
 const require = createRequire(import.meta.url);
 
-export async function startCouchServer(): Promise<CouchServer> {
+export async function startCouchServer(options: CouchServerOptions = {}): Promise<CouchServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huddle-couch-'));
   const Pouch = PouchDB.defaults({ prefix: `${dir}${path.sep}` } as PouchDB.Configuration.DatabaseConfiguration);
   const expressPouchDB = require('express-pouchdb') as ExpressPouchFactory;
@@ -44,22 +49,24 @@ export async function startCouchServer(): Promise<CouchServer> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const plainUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let url = plainUrl;
+  if (options.admin) {
+    const { name, password } = options.admin;
+    const res = await fetch(`${plainUrl}/_config/admins/${encodeURIComponent(name)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(password),
+    });
+    if (res.status !== 200) throw new Error(`could not create the admin: ${res.status} ${await res.text()}`);
+    const withAuth = new URL(plainUrl);
+    withAuth.username = encodeURIComponent(name);
+    withAuth.password = encodeURIComponent(password);
+    url = withAuth.toString().replace(/\/$/, '');
+  }
 
   return {
     url,
-    async addUser(name, password) {
-      const res = await fetch(`${url}/_users/org.couchdb.user:${encodeURIComponent(name)}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ _id: `org.couchdb.user:${name}`, name, password, roles: [], type: 'user' }),
-      });
-      if (res.status !== 201) throw new Error(`could not create user: ${res.status} ${await res.text()}`);
-      const withAuth = new URL(url);
-      withAuth.username = encodeURIComponent(name);
-      withAuth.password = encodeURIComponent(password);
-      return withAuth.toString().replace(/\/$/, '');
-    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -172,8 +172,17 @@ export class NanoDocStore implements DocStore {
     if (docs.length === 0) return [];
     // _bulk_docs answers 201 even when single documents failed: every row is checked.
     const rows = await this.couch.call<BulkRow[]>({ method: 'POST', path: '_bulk_docs', body: { docs } });
+    // CouchDB answers in request order, but express-pouchdb's validation layer sometimes
+    // reorders failures: rows are matched to documents by id (in order, for repeated ids).
+    const byId = new Map<string, BulkRow[]>();
+    for (const row of rows) {
+      if (row.id === undefined) continue;
+      const queue = byId.get(row.id);
+      if (queue) queue.push(row);
+      else byId.set(row.id, [row]);
+    }
     return docs.map((doc, i) => {
-      const row = rows[i];
+      const row = byId.get(doc._id)?.shift() ?? rows[i];
       if (!row) return { id: doc._id, error: 'no result from CouchDB' };
       if (row.error) return { id: doc._id, error: row.error === 'conflict' ? 'conflict' : `${row.error}: ${row.reason ?? ''}` };
       return { id: row.id ?? doc._id, rev: row.rev };

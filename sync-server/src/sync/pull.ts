@@ -4,7 +4,6 @@
  * current votes (as OwnVote, never vote documents) and their own posts still waiting for
  * the next batch release.
  */
-import { z } from 'zod';
 import type { OwnVote, PullResponse } from '../../../shared/src/api.js';
 import {
   conversationDocSchema,
@@ -20,23 +19,24 @@ import { ownerTagFor, voterFor } from './keys.js';
 
 type PullDeps = Pick<Deps, 'storage' | 'secrets'>;
 
-const cursorSchema = z.object({ v: z.literal(1), seq: z.string().max(300) });
+/**
+ * A cursor is base64url of `1:<update seq>`: opaque to clients, versioned, and short enough
+ * for CouchDB's long sequence tokens (pullQuerySchema caps cursors at 500 characters).
+ */
+const CURSOR_PREFIX = '1:';
 
 export function encodeCursor(seq: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, seq }), 'utf8').toString('base64url');
+  return Buffer.from(CURSOR_PREFIX + seq, 'utf8').toString('base64url');
 }
 
 /** The update sequence inside a cursor, or a 400 for anything this server did not make. */
 export function decodeCursor(cursor: string): string {
-  const bad = () => new HttpError(400, 'invalid-cursor', 'Invalid cursor: pull again without a cursor.');
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw bad();
-  try {
-    const parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (!parsed.success) throw bad();
-    return parsed.data.seq;
-  } catch {
-    throw bad();
-  }
+  const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const seq = decoded.slice(CURSOR_PREFIX.length);
+  const isOurs =
+    decoded.startsWith(CURSOR_PREFIX) && /^[\x21-\x7e]+$/.test(seq) && encodeCursor(seq) === cursor;
+  if (!isOurs) throw new HttpError(400, 'invalid-cursor', 'Invalid cursor: pull again without a cursor.');
+  return seq;
 }
 
 export async function pull(

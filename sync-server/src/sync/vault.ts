@@ -20,19 +20,23 @@ export type VaultAuthor = z.infer<typeof authorSchema>;
 
 type VaultDeps = Pick<Deps, 'storage' | 'secrets'>;
 
+/** The content id is bound to the entry as additional authenticated data. */
+const aad = (contentId: string) => new Uint8Array(Buffer.from(contentId, 'utf8'));
+
 export function sealAuthor(deps: VaultDeps, author: VaultAuthor): VaultDoc {
-  const iv = crypto.randomBytes(12);
+  const iv = new Uint8Array(crypto.randomBytes(12));
   const cipher = crypto.createCipheriv('aes-256-gcm', deps.secrets.vaultKey, iv);
-  cipher.setAAD(Buffer.from(author.contentId, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(author), 'utf8'), cipher.final()]);
+  cipher.setAAD(aad(author.contentId));
+  // String output goes through a StringDecoder, so the two base64 parts join correctly.
+  const ciphertext = cipher.update(JSON.stringify(author), 'utf8', 'base64') + cipher.final('base64');
   return {
     _id: vaultDocId(author.contentId),
     type: 'vault',
     schemaVersion: SCHEMA_VERSION,
     keyId: deps.secrets.vaultKeyId,
-    iv: iv.toString('base64'),
+    iv: Buffer.from(iv).toString('base64'),
     tag: cipher.getAuthTag().toString('base64'),
-    ciphertext: ciphertext.toString('base64'),
+    ciphertext,
   };
 }
 
@@ -59,18 +63,12 @@ export async function readAuthor(deps: VaultDeps, contentId: string): Promise<Va
   const doc = vaultDocSchema.safeParse(stored);
   if (!doc.success || doc.data.keyId !== deps.secrets.vaultKeyId) return undefined;
   try {
-    const decipher = crypto.createDecipheriv(
-      'aes-256-gcm',
-      deps.secrets.vaultKey,
-      Buffer.from(doc.data.iv, 'base64'),
-    );
-    decipher.setAAD(Buffer.from(contentId, 'utf8'));
-    decipher.setAuthTag(Buffer.from(doc.data.tag, 'base64'));
-    const plain = Buffer.concat([
-      decipher.update(Buffer.from(doc.data.ciphertext, 'base64')),
-      decipher.final(),
-    ]);
-    const author = authorSchema.safeParse(JSON.parse(plain.toString('utf8')));
+    const iv = new Uint8Array(Buffer.from(doc.data.iv, 'base64'));
+    const decipher = crypto.createDecipheriv('aes-256-gcm', deps.secrets.vaultKey, iv);
+    decipher.setAAD(aad(contentId));
+    decipher.setAuthTag(new Uint8Array(Buffer.from(doc.data.tag, 'base64')));
+    const plain = decipher.update(doc.data.ciphertext, 'base64', 'utf8') + decipher.final('utf8');
+    const author = authorSchema.safeParse(JSON.parse(plain));
     return author.success && author.data.contentId === contentId ? author.data : undefined;
   } catch {
     return undefined;

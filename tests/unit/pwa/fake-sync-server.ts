@@ -27,6 +27,8 @@ export interface FakeSyncServer {
   /** Public docs served by pull, in "sequence" order. */
   feed: Array<{ doc?: PublicDoc; deleted?: string }>;
   ownVotes: Array<{ itemId: string; itemKind: 'idea' | 'comment'; value: VoteValue }>;
+  /** Rejects the next mutation with this reason, whatever it is. */
+  rejectNextWith: { code: string; message: string } | null;
   /** Resolves the next push only when released (to observe state while a push is in flight). */
   holdNextPush(): { release: () => void; arrived: Promise<void> };
 }
@@ -45,6 +47,7 @@ export function createFakeSyncServer(): FakeSyncServer {
     faults: [],
     feed: [],
     ownVotes: [],
+    rejectNextWith: null,
     holdNextPush() {
       let release!: () => void;
       let arrived!: () => void;
@@ -96,6 +99,11 @@ export function createFakeSyncServer(): FakeSyncServer {
     if (!parsed.success) return { id, status: 'rejected', reason: { code: 'invalid', message: 'invalid' } };
     const m = parsed.data;
     server.received.push(m);
+    if (server.rejectNextWith) {
+      const reason = server.rejectNextWith;
+      server.rejectNextWith = null;
+      return { id: m.id, status: 'rejected', reason };
+    }
     const earlier = outcomes.get(m.id);
     if (earlier) return earlier.status === 'applied' ? { ...earlier, status: 'duplicate' } : earlier;
     let result: MutationResult;

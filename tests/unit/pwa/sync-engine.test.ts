@@ -183,6 +183,16 @@ describe('push sends the outbox in order and applies each answer', () => {
     expect(await db.outbox.count()).toBe(0);
   });
 
+  it("a rejection that is not the content's fault (protocol) keeps the entry queued instead of turning it into a draft", async () => {
+    const { db, server, api } = setup();
+    const id = await postIdea(db, { conversationId, streamId, title: 'Needs a newer app', body: '' });
+    server.rejectNextWith = { code: 'protocol', message: 'Update the app to send this.' };
+    expect(await pushOutbox(db, api)).toEqual({ kind: 'protocol', message: 'Update the app to send this.' });
+    expect(await db.outbox.toArray()).toMatchObject([{ id, state: 'queued' }]);
+    expect(await db.drafts.count()).toBe(0);
+    expect(await db.localPosts.count()).toBe(1);
+  });
+
   it('401 keeps everything and asks the person to log in again', async () => {
     const { db, server, api } = setup();
     await postIdea(db, { conversationId, streamId, title: 'Kept idea', body: '' });
