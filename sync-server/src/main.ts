@@ -5,7 +5,8 @@ import { DEMO_LOGINS } from './demo/seed.js';
 
 const config = loadConfig();
 const server = await createServer(config);
-await server.app.listen({ port: config.port, host: config.host });
+// Our own start-up line says where to open Huddle; Fastify's would log bare IP addresses.
+await server.app.listen({ port: config.port, host: config.host, listenTextResolver: () => 'listening' });
 const url = config.publicUrl;
 const lines = [`Huddle is running at ${url}  (storage: ${server.storage.kind})`];
 if (config.isDemo) {

@@ -19,7 +19,11 @@ async function realCouchBackend(couchUrl: string): Promise<ContractBackend> {
     storage,
     sibling: () => new NanoStorage({ url: couchUrl, prefix }),
     async readRevision(db, id, rev) {
-      const res = await couchRequest(couchUrl, 'GET', `/${prefix}${db}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`);
+      const res = await couchRequest(
+        couchUrl,
+        'GET',
+        `/${prefix}${db}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`,
+      );
       if (res.status === 404) return undefined;
       if (res.status !== 200) throw new Error(`unexpected ${res.status}`);
       return res.body;

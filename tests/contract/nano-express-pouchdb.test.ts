@@ -31,7 +31,11 @@ async function nanoBackend(url: string): Promise<ContractBackend> {
     storage,
     sibling: () => new NanoStorage({ url, prefix }),
     async readRevision(db, id, rev) {
-      const res = await couchRequest(url, 'GET', `/${prefix}${db}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`);
+      const res = await couchRequest(
+        url,
+        'GET',
+        `/${prefix}${db}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`,
+      );
       if (res.status === 404) return undefined;
       if (res.status !== 200) throw new Error(`unexpected ${res.status}`);
       return res.body;
@@ -62,7 +66,9 @@ describe('nano adapter over HTTP', () => {
       await backend.storage.init();
       const all = (await couchRequest(authedUrl, 'GET', '/_all_dbs')).body as string[];
       const prefix = (backend.storage as NanoStorage).db('public').dbName.replace(/public$/, '');
-      expect(all.filter((name) => name.startsWith(prefix)).sort()).toEqual(DB_NAMES.map((n) => prefix + n).sort());
+      expect(all.filter((name) => name.startsWith(prefix)).sort()).toEqual(
+        DB_NAMES.map((n) => prefix + n).sort(),
+      );
     } finally {
       await backend.cleanup();
     }
@@ -80,7 +86,9 @@ describe('nano adapter over HTTP', () => {
       const err = failure as CouchError;
       expect(err.couchStatus).toBeGreaterThanOrEqual(400);
       expect(err.message).toContain('private');
-      expect(JSON.stringify({ ...err, message: err.message, stack: err.stack })).not.toContain('secret-account-id');
+      expect(JSON.stringify({ ...err, message: err.message, stack: err.stack })).not.toContain(
+        'secret-account-id',
+      );
       expect('statusCode' in err).toBe(false);
     } finally {
       await backend.cleanup();
@@ -89,7 +97,10 @@ describe('nano adapter over HTTP', () => {
 
   it('an unreachable server is a CouchError with status 0', async () => {
     const storage = new NanoStorage({ url: 'http://127.0.0.1:9', prefix: randomPrefix() });
-    const failure = await storage.db('public').get('idea:a').catch((err: unknown) => err);
+    const failure = await storage
+      .db('public')
+      .get('idea:a')
+      .catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(CouchError);
     expect((failure as CouchError).couchStatus).toBe(0);
   });

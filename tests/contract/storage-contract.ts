@@ -8,7 +8,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { voteDocSchema, type VoteDoc, type VoteValue } from '../../shared/src/documents.js';
 import { SCHEMA_VERSION } from '../../shared/src/protocol.js';
-import { ConflictError, type DbName, type DocStore, type Storage } from '../../sync-server/src/storage/port.js';
+import {
+  ConflictError,
+  type DbName,
+  type DocStore,
+  type Storage,
+} from '../../sync-server/src/storage/port.js';
 
 export interface ContractBackend {
   /** A storage on a fresh, empty backend, not yet init()ed. */
@@ -136,7 +141,8 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
     describe('list', () => {
       it('list by prefix answers matching ids in id order; deleted documents vanish', async () => {
         const db = (await start()).storage.db('public');
-        for (const id of ['idea:c', 'idea:a', 'comment:a', 'idea;z', 'idea', 'ideas:x']) await db.put({ _id: id, id });
+        for (const id of ['idea:c', 'idea:a', 'comment:a', 'idea;z', 'idea', 'ideas:x'])
+          await db.put({ _id: id, id });
         const b = await db.put({ _id: 'idea:b', id: 'idea:b' });
         expect((await db.list({ prefix: 'idea:' })).map((r) => r.id)).toEqual(['idea:a', 'idea:b', 'idea:c']);
         await db.remove('idea:b', b.rev);
@@ -237,7 +243,9 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         // A row's seq resumes right after that row.
         const afterFirst = await allChanges(db, wire.rowSeq as string);
         expect(afterFirst).not.toContain(page.results[0]?.id);
-        expect(sorted(afterFirst)).toEqual(sorted(['idea:a', 'idea:b', 'idea:c'].filter((id) => id !== page.results[0]?.id)));
+        expect(sorted(afterFirst)).toEqual(
+          sorted(['idea:a', 'idea:b', 'idea:c'].filter((id) => id !== page.results[0]?.id)),
+        );
       });
 
       it('updateSeq moves after a write and is accepted as since', async () => {
@@ -255,7 +263,7 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
     });
 
     describe('views', () => {
-      it("tally/byItem sums [likes, dislikes] per item, grouped, from vote documents", async () => {
+      it('tally/byItem sums [likes, dislikes] per item, grouped, from vote documents', async () => {
         const votes = (await start()).storage.db('votes');
         const itemA = 'idea-aaaaaaaaaaaaaaaa';
         const itemB = 'idea-bbbbbbbbbbbbbbbb';
@@ -271,7 +279,9 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         ]);
         expect(results.every((r) => r.error === undefined)).toBe(true);
         const tally = async (options: { keys?: string[] } = {}) =>
-          Object.fromEntries((await votes.query('tally/byItem', { group: true, ...options })).map((r) => [r.key, r.value]));
+          Object.fromEntries(
+            (await votes.query('tally/byItem', { group: true, ...options })).map((r) => [r.key, r.value]),
+          );
         expect(await tally()).toEqual({ [itemA]: [2, 1], [itemB]: [0, 1], [itemC]: [0, 0] });
         expect(await tally({ keys: [itemB] })).toEqual({ [itemB]: [0, 1] });
 

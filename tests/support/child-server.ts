@@ -39,7 +39,7 @@ export async function startChildServer(env: Record<string, string>, port?: numbe
       HOME: process.env.HOME ?? '/tmp',
       HOST: '127.0.0.1',
       PORT: String(chosen),
-      PUBLIC_URL: `http://127.0.0.1:${chosen}`,
+      PUBLIC_URL: `http://localhost:${chosen}`,
       RELEASE_INTERVAL_SECONDS: '0',
       HUDDLE_TEST_HOOKS: '1',
       PWA_DIST_DIR: '/nonexistent',

@@ -31,13 +31,15 @@ export interface CouchServerOptions {
 type ExpressPouchApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
   couchLogger?: { _stream?: { end(): void } };
 };
-type ExpressPouchFactory = (pouch: PouchDB.Static, options: Record<string, unknown>) => ExpressPouchApp;
+type ExpressPouchFactory = (pouch: unknown, options: Record<string, unknown>) => ExpressPouchApp;
 
 const require = createRequire(import.meta.url);
 
 export async function startCouchServer(options: CouchServerOptions = {}): Promise<CouchServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huddle-couch-'));
-  const Pouch = PouchDB.defaults({ prefix: `${dir}${path.sep}` } as PouchDB.Configuration.DatabaseConfiguration);
+  const Pouch = PouchDB.defaults({
+    prefix: `${dir}${path.sep}`,
+  } as PouchDB.Configuration.DatabaseConfiguration);
   const expressPouchDB = require('express-pouchdb') as ExpressPouchFactory;
   const app = expressPouchDB(Pouch, {
     mode: 'fullCouchDB',
@@ -74,8 +76,9 @@ export async function startCouchServer(options: CouchServerOptions = {}): Promis
       });
       // express-pouchdb caches every database it opened (including _users, _replicator)
       // on the PouchDB constructor: close them so that no LevelDB handle stays open.
-      const cache = (Pouch as unknown as { __dbCacheMap?: { forEach(fn: (db: PouchDB.Database) => void): void } })
-        .__dbCacheMap;
+      const cache = (
+        Pouch as unknown as { __dbCacheMap?: { forEach(fn: (db: PouchDB.Database) => void): void } }
+      ).__dbCacheMap;
       const open: PouchDB.Database[] = [];
       cache?.forEach((db) => open.push(db));
       await Promise.allSettled(open.map((db) => db.close()));

@@ -87,7 +87,10 @@ class CouchDb {
     } catch (err) {
       const failure = (err ?? {}) as NanoFailure;
       const status = failure.statusCode ?? 0;
-      const what = status === 0 ? (failure.message ?? 'unreachable') : `${status} ${failure.error ?? ''}: ${failure.reason ?? ''}`;
+      const what =
+        status === 0
+          ? (failure.message ?? 'unreachable')
+          : `${status} ${failure.error ?? ''}: ${failure.reason ?? ''}`;
       throw new CouchError(status, failure.error ?? '', `CouchDB ${method} ${this.dbName}: ${what}`);
     }
   }
@@ -149,7 +152,11 @@ export class NanoDocStore implements DocStore {
 
   async put(doc: StoredDoc) {
     try {
-      const res = await this.couch.call<{ id: string; rev: string }>({ method: 'PUT', path: docPath(doc._id), body: doc });
+      const res = await this.couch.call<{ id: string; rev: string }>({
+        method: 'PUT',
+        path: docPath(doc._id),
+        body: doc,
+      });
       return { id: res.id, rev: res.rev };
     } catch (err) {
       if (isStatus(err, 409)) throw new ConflictError(doc._id);
@@ -184,7 +191,11 @@ export class NanoDocStore implements DocStore {
     return docs.map((doc, i) => {
       const row = byId.get(doc._id)?.shift() ?? rows[i];
       if (!row) return { id: doc._id, error: 'no result from CouchDB' };
-      if (row.error) return { id: doc._id, error: row.error === 'conflict' ? 'conflict' : `${row.error}: ${row.reason ?? ''}` };
+      if (row.error)
+        return {
+          id: doc._id,
+          error: row.error === 'conflict' ? 'conflict' : `${row.error}: ${row.reason ?? ''}`,
+        };
       return { id: row.id ?? doc._id, rev: row.rev };
     });
   }
@@ -215,7 +226,9 @@ export class NanoDocStore implements DocStore {
             include_docs: includeDocs,
             limit: options.limit,
             // nano JSON-encodes startkey/endkey.
-            ...(options.prefix !== undefined ? { startkey: options.prefix, endkey: `${options.prefix}\ufff0` } : {}),
+            ...(options.prefix !== undefined
+              ? { startkey: options.prefix, endkey: `${options.prefix}\ufff0` }
+              : {}),
           },
         });
     const rows: Array<{ id: string; rev: string; doc?: StoredDoc }> = [];

@@ -68,7 +68,10 @@ export class PouchDocStore implements DocStore {
     return res.map((r, i) => {
       if ('error' in r && r.error) {
         const failure = r as PouchDB.Core.Error;
-        return { id: docs[i]!._id, error: failure.status === 409 ? 'conflict' : String(failure.message ?? failure.name) };
+        return {
+          id: docs[i]!._id,
+          error: failure.status === 409 ? 'conflict' : String(failure.message ?? failure.name),
+        };
       }
       const ok = r as PouchDB.Core.Response;
       return { id: ok.id, rev: ok.rev };
@@ -93,10 +96,17 @@ export class PouchDocStore implements DocStore {
       : await this.pouch.allDocs({
           include_docs: includeDocs,
           ...(options.limit !== undefined ? { limit: options.limit } : {}),
-          ...(options.prefix !== undefined ? { startkey: options.prefix, endkey: `${options.prefix}\ufff0` } : {}),
+          ...(options.prefix !== undefined
+            ? { startkey: options.prefix, endkey: `${options.prefix}\ufff0` }
+            : {}),
         });
     const rows: Array<{ id: string; rev: string; doc?: StoredDoc }> = [];
-    for (const row of res.rows as Array<{ id: string; value?: { rev: string; deleted?: boolean }; doc?: unknown; error?: string }>) {
+    for (const row of res.rows as Array<{
+      id: string;
+      value?: { rev: string; deleted?: boolean };
+      doc?: unknown;
+      error?: string;
+    }>) {
       if (row.error || !row.value || row.value.deleted) continue;
       rows.push({ id: row.id, rev: row.value.rev, ...(row.doc ? { doc: row.doc as StoredDoc } : {}) });
     }
