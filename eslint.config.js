@@ -50,7 +50,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.{ts,tsx}', 'bench/**/*.ts', '*.config.{js,ts}', 'scripts/**/*.{js,ts}'],
+    files: ['tests/**/*.{ts,tsx}', 'bench/**/*.ts', '*.config.{js,ts}', 'scripts/**/*.{js,mjs,ts}', 'pwa/scripts/**/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

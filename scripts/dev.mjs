@@ -1,4 +1,3 @@
-/* global process, console, setTimeout */
 // `npm run dev`: the API server (demo mode, restarts on change) and the Vite dev server
 // (which proxies /api, /login and /healthz to it) together. Ctrl-C stops both.
 import { spawn } from 'node:child_process';

@@ -1,4 +1,3 @@
-/* global process, console */
 // Renders the PWA icons (PNG) from the SVGs in pwa/public/icons, once, with the system
 // Chromium. The PNGs are committed; run again only when the SVGs change:
 //   node pwa/scripts/render-icons.mjs

@@ -79,7 +79,7 @@ describe('demo mode', () => {
   });
 
   it('uses no staff names from the roster in the demo content', async () => {
-    const roster = fs.readFileSync('/work/shared/data/staff-roster.dev.csv', 'utf8').split('\n').slice(1);
+    const roster = fs.readFileSync('tests/fixtures/staff-roster.dev.csv', 'utf8').split('\n').slice(1);
     const names = roster.flatMap((l) => (l.split(',')[0] ?? '').split(' ')).filter((n) => n.length > 2);
     const text = JSON.stringify(await publicDocs(ts!.server.storage));
     for (const name of names) expect(text).not.toMatch(new RegExp(`\\b${name}\\b`));

@@ -10,7 +10,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { HttpClient, makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
 import { codeOf, logIn, mailbox } from './auth-helpers.js';
 
-const ROSTER = '/work/shared/data/staff-roster.dev.csv';
+const ROSTER = 'tests/fixtures/staff-roster.dev.csv';
 const dataDir = makeTempDir();
 let sink: SmtpSink;
 let ts: TestServer | undefined;

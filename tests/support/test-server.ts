@@ -62,6 +62,8 @@ export class HttpClient {
     return new HttpClient(baseUrl).setCookie('huddle_session', account.sessionToken);
   }
 
+  // `any` on purpose: tests read response bodies freely and assert on them.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async request(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers; text: string }> {
     const res = await fetch(this.baseUrl + pathname, {
       method,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseInviteCsv } from '../../sync-server/src/admin/invites.js';
 
-const ROSTER = '/work/shared/data/staff-roster.dev.csv';
+const ROSTER = 'tests/fixtures/staff-roster.dev.csv';
 
 describe('invite CSV', () => {
   it('accepts the staff roster file as-is (name,email,staff_group,site), extra columns ignored', () => {

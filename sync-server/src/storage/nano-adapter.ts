@@ -31,6 +31,7 @@ export class CouchError extends Error {
   constructor(
     readonly couchStatus: number,
     readonly couchError: string,
+    readonly couchReason: string,
     message: string,
   ) {
     super(message);
@@ -91,7 +92,12 @@ class CouchDb {
         status === 0
           ? (failure.message ?? 'unreachable')
           : `${status} ${failure.error ?? ''}: ${failure.reason ?? ''}`;
-      throw new CouchError(status, failure.error ?? '', `CouchDB ${method} ${this.dbName}: ${what}`);
+      throw new CouchError(
+        status,
+        failure.error ?? '',
+        failure.reason ?? '',
+        `CouchDB ${method} ${this.dbName}: ${what}`,
+      );
     }
   }
 }
@@ -131,12 +137,21 @@ export class NanoDocStore implements DocStore {
     return this.couch.dbName;
   }
 
-  /** Creates the database if missing: 201 created, 202 created without quorum, 412 already there. */
+  /**
+   * Creates the database if missing: 201 created, 202 created without quorum, 412 already there
+   * (another instance won the race). An existing database is left alone, so an account that is
+   * admin of the four databases but not a server admin can run the server.
+   */
   async ensureDatabase(): Promise<void> {
+    try {
+      await this.couch.call({ method: 'GET' });
+      return;
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
     try {
       await this.couch.call({ method: 'PUT' });
     } catch (err) {
-      // Several instances may start at once: losing the race is fine.
       if (!isStatus(err, 412)) throw err;
     }
   }
@@ -295,7 +310,12 @@ export class NanoDocStore implements DocStore {
       });
       if (res.purged) return;
     } catch (err) {
-      if (!(err instanceof CouchError) || ![400, 404, 405, 501].includes(err.couchStatus)) throw err;
+      // Unsupported, not a bad request: express-pouchdb routes POST /db/_purge to attachments.
+      const isUnsupported =
+        err instanceof CouchError &&
+        ([404, 405, 501].includes(err.couchStatus) ||
+          (err.couchStatus === 400 && err.couchReason === 'only_multipart_accepted'));
+      if (!isUnsupported) throw err;
     }
     // No _purge on this server (express-pouchdb answers 400 'only_multipart_accepted'): delete
     // every live leaf, then compact so that no old revision body stays. A tombstone without
