@@ -21,7 +21,10 @@ export default tseslint.config(
   },
   {
     files: ['shared/**/*.ts'],
-    rules: noImport(['**/pwa/**', '**/sync-server/**', 'react', 'dexie', 'fastify', 'nano', 'pouchdb'], 'shared/ stays free of runtimes'),
+    rules: noImport(
+      ['**/pwa/**', '**/sync-server/**', 'react', 'dexie', 'fastify', 'nano', 'pouchdb'],
+      'shared/ stays free of runtimes',
+    ),
   },
   {
     files: ['sync-server/**/*.ts'],
@@ -50,7 +53,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['tests/**/*.{ts,tsx}', 'bench/**/*.ts', '*.config.{js,ts}', 'scripts/**/*.{js,mjs,ts}', 'pwa/scripts/**/*.mjs'],
+    files: [
+      'tests/**/*.{ts,tsx}',
+      'bench/**/*.ts',
+      '*.config.{js,ts}',
+      'scripts/**/*.{js,mjs,ts}',
+      'pwa/scripts/**/*.mjs',
+    ],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

@@ -30,7 +30,14 @@ fs.rmSync(resultsFile, { force: true });
 process.stdout.write('\n== tests (vitest: unit, integration, browser)\n');
 const vitest = spawnSync(
   'npx',
-  ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extraArgs.filter((a) => a !== '--no-checks')],
+  [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${resultsFile}`,
+    ...extraArgs.filter((a) => a !== '--no-checks'),
+  ],
   { stdio: 'inherit' },
 );
 
@@ -43,7 +50,9 @@ try {
   failed = json.numFailedTests;
   skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
   // A test file that failed to load has no failed tests but is a failure.
-  const brokenFiles = (json.testResults ?? []).filter((f) => f.status === 'failed' && f.assertionResults.length === 0);
+  const brokenFiles = (json.testResults ?? []).filter(
+    (f) => f.status === 'failed' && f.assertionResults.length === 0,
+  );
   failed += brokenFiles.length;
 } catch {
   failed += 1;

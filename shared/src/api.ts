@@ -3,7 +3,13 @@
  * these and builds its OpenAPI description from them; the PWA parses responses with them.
  */
 import { z } from 'zod';
-import { itemKindSchema, publicDocSchema, voteValueSchema, ideaDocSchema, commentDocSchema } from './documents.js';
+import {
+  itemKindSchema,
+  publicDocSchema,
+  voteValueSchema,
+  ideaDocSchema,
+  commentDocSchema,
+} from './documents.js';
 import { mutationIdSchema, publicIdSchema } from './ids.js';
 import { LIMITS } from './protocol.js';
 import { roleSchema } from './roles.js';
@@ -65,7 +71,11 @@ export const pullQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(LIMITS.pullPageMax).optional(),
 });
 
-export const ownVoteSchema = z.object({ itemId: publicIdSchema, itemKind: itemKindSchema, value: voteValueSchema });
+export const ownVoteSchema = z.object({
+  itemId: publicIdSchema,
+  itemKind: itemKindSchema,
+  value: voteValueSchema,
+});
 export type OwnVote = z.infer<typeof ownVoteSchema>;
 
 export const pullResponseSchema = z.object({

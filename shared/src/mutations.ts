@@ -56,4 +56,8 @@ export type SetVoteMutation = z.infer<typeof setVoteMutationSchema>;
 export type Mutation = z.infer<typeof mutationSchema>;
 export type MutationInput = z.input<typeof mutationSchema>;
 export type MutationKind = Mutation['kind'];
-export const MUTATION_KINDS = ['idea.create', 'comment.create', 'vote.set'] as const satisfies readonly MutationKind[];
+export const MUTATION_KINDS = [
+  'idea.create',
+  'comment.create',
+  'vote.set',
+] as const satisfies readonly MutationKind[];

@@ -13,8 +13,7 @@ export const INCOMPATIBILITY_REASONS = {
   clientTooOld: 'client-too-old',
   serverTooOld: 'server-too-old',
 } as const;
-export type IncompatibilityReason =
-  (typeof INCOMPATIBILITY_REASONS)[keyof typeof INCOMPATIBILITY_REASONS];
+export type IncompatibilityReason = (typeof INCOMPATIBILITY_REASONS)[keyof typeof INCOMPATIBILITY_REASONS];
 
 export function checkProtocol(clientVersion: number): IncompatibilityReason | null {
   if (clientVersion < MIN_CLIENT_PROTOCOL) return INCOMPATIBILITY_REASONS.clientTooOld;

@@ -74,7 +74,12 @@ export async function buildApp(base: AppDeps): Promise<FastifyInstance> {
     if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
     if (!request.url.startsWith('/api/') && !request.url.startsWith('/login/')) return;
     const origin = request.headers.origin;
-    if (origin && origin !== ownOrigin && origin !== `http://${request.headers.host}` && origin !== `https://${request.headers.host}`) {
+    if (
+      origin &&
+      origin !== ownOrigin &&
+      origin !== `http://${request.headers.host}` &&
+      origin !== `https://${request.headers.host}`
+    ) {
       throw new HttpError(403, 'csrf', 'Cross-site request refused.');
     }
     if (request.url.startsWith('/login/')) return; // the link form carries its own one-time secret
@@ -105,20 +110,30 @@ async function registerPwa(app: FastifyInstance, dist: string): Promise<void> {
   const isBuilt = fs.existsSync(index);
   if (!isBuilt) app.log.warn('PWA not built: run `npm run build` to serve the app from this server');
   else
-  await app.register(fastifyStatic, {
-    root: dist,
-    wildcard: false,
-    setHeaders(res, filePath) {
-      const name = path.basename(filePath);
-      if (name === 'sw.js' || name === 'index.html' || name.endsWith('.webmanifest') || name.startsWith('workbox-')) {
-        void res.header('cache-control', 'no-cache');
-      } else if (filePath.includes(`${path.sep}assets${path.sep}`)) {
-        void res.header('cache-control', 'public, max-age=31536000, immutable');
-      }
-    },
-  });
+    await app.register(fastifyStatic, {
+      root: dist,
+      wildcard: false,
+      setHeaders(res, filePath) {
+        const name = path.basename(filePath);
+        if (
+          name === 'sw.js' ||
+          name === 'index.html' ||
+          name.endsWith('.webmanifest') ||
+          name.startsWith('workbox-')
+        ) {
+          void res.header('cache-control', 'no-cache');
+        } else if (filePath.includes(`${path.sep}assets${path.sep}`)) {
+          void res.header('cache-control', 'public, max-age=31536000, immutable');
+        }
+      },
+    });
   app.setNotFoundHandler((request, reply) => {
-    if (isBuilt && request.method === 'GET' && !request.url.startsWith('/api/') && !path.extname(request.url.split('?')[0]!)) {
+    if (
+      isBuilt &&
+      request.method === 'GET' &&
+      !request.url.startsWith('/api/') &&
+      !path.extname(request.url.split('?')[0]!)
+    ) {
       void reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(index));
       return;
     }

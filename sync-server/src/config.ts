@@ -17,11 +17,17 @@ const envSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   HUDDLE_DATA_DIR: z.string().default('./data'),
   COUCHDB_URL: z.url().optional(),
-  COUCHDB_DB_PREFIX: z.string().regex(/^[a-z][a-z0-9_$()+/-]*$/).default('huddle_'),
+  COUCHDB_DB_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_$()+/-]*$/)
+    .default('huddle_'),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Huddle <no-reply@huddle.invalid>'),
   HUDDLE_SECRET: z.string().min(32).optional(),
-  HUDDLE_VAULT_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'HUDDLE_VAULT_KEY must be 64 hex characters').optional(),
+  HUDDLE_VAULT_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'HUDDLE_VAULT_KEY must be 64 hex characters')
+    .optional(),
   HUDDLE_DEMO: bool,
   HUDDLE_TEST_HOOKS: bool,
   RELEASE_INTERVAL_SECONDS: z.coerce.number().min(0).default(120),

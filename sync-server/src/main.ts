@@ -11,7 +11,8 @@ const url = config.publicUrl;
 const lines = [`Huddle is running at ${url}  (storage: ${server.storage.kind})`];
 if (config.isDemo) {
   lines.push('Demo mode: log in with one of these e-mail addresses and the code shown:');
-  for (const login of DEMO_LOGINS) lines.push(`  ${login.role.padEnd(12)} ${login.email.padEnd(36)} code ${login.code}`);
+  for (const login of DEMO_LOGINS)
+    lines.push(`  ${login.role.padEnd(12)} ${login.email.padEnd(36)} code ${login.code}`);
 }
 process.stdout.write(`\n${lines.join('\n')}\n\n`);
 

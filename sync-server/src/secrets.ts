@@ -32,7 +32,10 @@ export function loadSecrets(config: Config): Secrets {
     source = 'generated';
   }
   const keys = new Map<Purpose, crypto.KeyObject>(
-    PURPOSES.map((p) => [p, crypto.createSecretKey(new Uint8Array(crypto.hkdfSync('sha256', master!, 'huddle', p, 32)))]),
+    PURPOSES.map((p) => [
+      p,
+      crypto.createSecretKey(new Uint8Array(crypto.hkdfSync('sha256', master!, 'huddle', p, 32))),
+    ]),
   );
   const vaultKey = crypto.createSecretKey(new Uint8Array(Buffer.from(vaultHex, 'hex')));
   return {

@@ -34,7 +34,8 @@ export async function createServer(config: Config): Promise<HuddleServer> {
   const mailer = createMailer(config, bootLog);
   const notifier = createNotifier();
   const app = await buildApp({ config, storage, secrets, mailer, notifier, now: () => new Date() });
-  if (config.isDemo) await seedDemo({ config, storage, secrets, mailer, notifier, log: app.log, now: () => new Date() });
+  if (config.isDemo)
+    await seedDemo({ config, storage, secrets, mailer, notifier, log: app.log, now: () => new Date() });
   let isClosed = false;
   return {
     app,

@@ -10,7 +10,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
 import type { StoredDoc } from '../../sync-server/src/storage/port.js';
 import { createTestAccount } from '../support/accounts.js';
-import { assertPwaBuilt, launchChromium, phoneContext, PWA_DIST, screenshotPath } from '../support/browser.js';
+import {
+  assertPwaBuilt,
+  launchChromium,
+  phoneContext,
+  PWA_DIST,
+  screenshotPath,
+} from '../support/browser.js';
 import { seedConversation, type SeededConversation } from '../support/seed.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { HttpClient, makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
@@ -37,7 +43,10 @@ describe('offline-first, end to end', () => {
     dataDir = makeTempDir('huddle-e2e-');
     ts = await startTestServer(serverEnv(), dataDir);
     port = Number(new URL(ts.url).port);
-    seeded = await seedConversation(ts.server.storage, { streamTitles: ['Staff wellbeing'], ideaTitles: IDEAS });
+    seeded = await seedConversation(ts.server.storage, {
+      streamTitles: ['Staff wellbeing'],
+      ideaTitles: IDEAS,
+    });
     const admin = await createTestAccount(ts.server.storage, dataDir, { roles: ['admin'] });
     const invited = await HttpClient.as(ts.url, admin).post('/api/admin/invites', { csv: `email\n${EMAIL}` });
     expect(invited.status).toBe(200);
@@ -65,7 +74,9 @@ describe('offline-first, end to end', () => {
     await page.getByLabel('E-mail address').fill(EMAIL);
     const before = sink.messages.filter((m) => m.to.includes(EMAIL)).length;
     await page.getByRole('button', { name: 'Send me a code' }).click();
-    await expect.poll(() => sink.messages.filter((m) => m.to.includes(EMAIL)).length, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect
+      .poll(() => sink.messages.filter((m) => m.to.includes(EMAIL)).length, { timeout: 10_000 })
+      .toBeGreaterThan(before);
     const mail = sink.messages.filter((m) => m.to.includes(EMAIL)).at(-1)!;
     const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
     expect(code).toBeTruthy();
@@ -73,7 +84,9 @@ describe('offline-first, end to end', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: 'Staff wellbeing' }).waitFor({ timeout: 20_000 });
     // The service worker controls the page (clientsClaim) so a reload works offline.
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+      timeout: 20_000,
+    });
     await page.getByRole('link', { name: 'Staff wellbeing' }).click();
     await page.getByRole('link', { name: IDEAS[0] }).waitFor();
     await expect.poll(async () => status().textContent(), { timeout: 20_000 }).toBe('All sent');
@@ -93,19 +106,25 @@ describe('offline-first, end to end', () => {
     for (const title of [IDEAS[0]!, IDEAS[1]!]) {
       await openIdea(title);
       await page.getByRole('button', { name: 'Like', exact: true }).click();
-      await expect.poll(() => page.getByRole('button', { name: 'Like', exact: true }).getAttribute('aria-pressed')).toBe('true');
+      await expect
+        .poll(() => page.getByRole('button', { name: 'Like', exact: true }).getAttribute('aria-pressed'))
+        .toBe('true');
       await page.goBack();
     }
     await expect.poll(async () => status().textContent()).toBe('Offline — 3 waiting to send');
     await page.screenshot({ path: screenshotPath('offline-waiting'), fullPage: true });
 
     await page.reload();
-    await expect.poll(async () => status().textContent(), { timeout: 20_000 }).toBe('Offline — 3 waiting to send');
+    await expect
+      .poll(async () => status().textContent(), { timeout: 20_000 })
+      .toBe('Offline — 3 waiting to send');
     // User text is rendered as text, never as HTML.
     await page.getByText(NEW_IDEA).waitFor();
     expect(await page.locator('.card__title b').count()).toBe(0);
     await openIdea(IDEAS[1]!);
-    expect(await page.getByRole('button', { name: 'Like', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Like', exact: true }).getAttribute('aria-pressed')).toBe(
+      'true',
+    );
     await page.goBack();
   });
 
@@ -128,7 +147,9 @@ describe('offline-first, end to end', () => {
       const privateDocs = await all('private');
       const newIdeas = [
         ...publicDocs.filter((d) => d['type'] === 'idea' && d['title'] === NEW_IDEA),
-        ...privateDocs.filter((d) => d['type'] === 'staged' && (d['doc'] as { title?: string }).title === NEW_IDEA),
+        ...privateDocs.filter(
+          (d) => d['type'] === 'staged' && (d['doc'] as { title?: string }).title === NEW_IDEA,
+        ),
       ];
       expect(newIdeas).toHaveLength(1);
       const likes = (await all('votes')).filter((d) => d['type'] === 'vote' && d['value'] === 'like');

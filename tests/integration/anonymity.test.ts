@@ -27,7 +27,10 @@ const STAFF = [
   { name: 'Tomasz Nowak', email: 'tomasz.nowak@trust.example' },
 ];
 
-async function dumpDb(storage: Storage, name: 'public' | 'private' | 'vault' | 'votes'): Promise<StoredDoc[]> {
+async function dumpDb(
+  storage: Storage,
+  name: 'public' | 'private' | 'vault' | 'votes',
+): Promise<StoredDoc[]> {
   const rows = await storage.db(name).list({ includeDocs: true });
   return rows.map((r) => r.doc!).filter((d) => !d._id.startsWith('_design/'));
 }
@@ -76,14 +79,26 @@ describe('anonymity (a): nothing public, fetched, mailed or logged ties a contri
     const storage = new PouchStorage({ dataDir });
     await storage.init();
     seeded = await seedConversation(storage, { ideaTitles: ['Free parking for night staff'] });
-    const admin = await createTestAccount(storage, dataDir, { email: 'it.admin@trust.example', roles: ['admin'], env });
-    await createTestAccount(storage, dataDir, { email: 'board.sponsor@trust.example', roles: ['sponsor'], env });
+    const admin = await createTestAccount(storage, dataDir, {
+      email: 'it.admin@trust.example',
+      roles: ['admin'],
+      env,
+    });
+    await createTestAccount(storage, dataDir, {
+      email: 'board.sponsor@trust.example',
+      roles: ['sponsor'],
+      env,
+    });
     await storage.close();
 
     child = await startChildServer(env);
     const adminClient = HttpClient.as(child.url, admin);
     const csv = ['email,name', ...STAFF.map((s) => `${s.email},${s.name}`)].join('\n');
-    const imported = await adminClient.post('/api/admin/invites', { csv, role: 'participant', sendEmails: true });
+    const imported = await adminClient.post('/api/admin/invites', {
+      csv,
+      role: 'participant',
+      sendEmails: true,
+    });
     expect(imported.status).toBe(200);
     expect(imported.body.invited).toBe(STAFF.length);
 
@@ -96,7 +111,14 @@ describe('anonymity (a): nothing public, fetched, mailed or logged ties a contri
     const uuid = () => crypto.randomUUID();
 
     const posted = await push(gemma, [
-      { id: uuid(), kind: 'idea.create', conversationId, streamId, title: 'Rota published six weeks ahead', body: 'Please.' },
+      {
+        id: uuid(),
+        kind: 'idea.create',
+        conversationId,
+        streamId,
+        title: 'Rota published six weeks ahead',
+        body: 'Please.',
+      },
     ]);
     expect(posted.body.results[0].status).toBe('applied');
     const ideaId = posted.body.results[0].contentId as string;
@@ -107,7 +129,14 @@ describe('anonymity (a): nothing public, fetched, mailed or logged ties a contri
     ] as const) {
       const voted = await push(client, [
         { id: uuid(), kind: 'vote.set', conversationId, itemKind: 'idea', itemId: ideaId, value },
-        { id: uuid(), kind: 'vote.set', conversationId, itemKind: 'idea', itemId: seeded.ideas[0]!.id, value },
+        {
+          id: uuid(),
+          kind: 'vote.set',
+          conversationId,
+          itemKind: 'idea',
+          itemId: seeded.ideas[0]!.id,
+          value,
+        },
       ]);
       expect(voted.body.results.map((r: { status: string }) => r.status)).toEqual(['applied', 'applied']);
     }
@@ -142,9 +171,15 @@ describe('anonymity (a): nothing public, fetched, mailed or logged ties a contri
   async function identifiers(): Promise<string[]> {
     const storage = new PouchStorage({ dataDir });
     try {
-      const accounts = (await dumpDb(storage, 'private')).filter((d) => d['type'] === 'account') as unknown as AccountDoc[];
+      const accounts = (await dumpDb(storage, 'private')).filter(
+        (d) => d['type'] === 'account',
+      ) as unknown as AccountDoc[];
       expect(accounts.length).toBe(STAFF.length + 2);
-      return accounts.flatMap((a) => [a.accountId, a.email, ...(a.name ? [a.name, ...a.name.split(' ')] : [])]);
+      return accounts.flatMap((a) => [
+        a.accountId,
+        a.email,
+        ...(a.name ? [a.name, ...a.name.split(' ')] : []),
+      ]);
     } finally {
       await storage.close();
     }
@@ -155,7 +190,9 @@ describe('anonymity (a): nothing public, fetched, mailed or logged ties a contri
     const storage = new PouchStorage({ dataDir });
     try {
       const publicDocs = await dumpDb(storage, 'public');
-      expect(publicDocs.some((d) => d['type'] === 'idea' && d['title'] === 'Rota published six weeks ahead')).toBe(true);
+      expect(
+        publicDocs.some((d) => d['type'] === 'idea' && d['title'] === 'Rota published six weeks ahead'),
+      ).toBe(true);
       expect(publicDocs.some((d) => d['type'] === 'comment')).toBe(true);
       expect(findLeaks(JSON.stringify(publicDocs), ids)).toEqual([]);
       const votes = await dumpDb(storage, 'votes');
@@ -176,7 +213,13 @@ describe('anonymity (a): nothing public, fetched, mailed or logged ties a contri
     for (const r of responses) {
       // /api/me tells a person their own address (which holds their own name): only that.
       const own = r.path === '/api/me' ? [STAFF[3]!.email, ...STAFF[3]!.name.split(' ')] : [];
-      expect(findLeaks(r.text, ids.filter((id) => !own.includes(id))), `${r.who} ${r.path}`).toEqual([]);
+      expect(
+        findLeaks(
+          r.text,
+          ids.filter((id) => !own.includes(id)),
+        ),
+        `${r.who} ${r.path}`,
+      ).toEqual([]);
     }
   });
 
@@ -217,7 +260,8 @@ describe('anonymity (b): swapping who wrote what changes nothing anyone else can
     try {
       await seedConversation(server.server.storage, { ids: FIXED, streamTitles: ['Food', 'Facilities'] });
       const people: TestAccount[] = [];
-      for (let i = 0; i < 3; i++) people.push(await createTestAccount(server.server.storage, dataDir, { env: secretEnv }));
+      for (let i = 0; i < 3; i++)
+        people.push(await createTestAccount(server.server.storage, dataDir, { env: secretEnv }));
       const observer = await createTestAccount(server.server.storage, dataDir, { env: secretEnv });
       const clients = people.map((p) => HttpClient.as(server.url, p));
       const as = (role: number) => clients[order[role]!]!;
@@ -228,14 +272,62 @@ describe('anonymity (b): swapping who wrote what changes nothing anyone else can
         return res.body.results[0].contentId as string | undefined;
       };
       const ideas = [
-        await send(0, { id: mid(1), kind: 'idea.create', conversationId, streamId: FIXED.streams[0], title: 'Hot food after 8pm', body: 'Canteen shuts at 8.' }),
-        await send(1, { id: mid(2), kind: 'idea.create', conversationId, streamId: FIXED.streams[1], title: 'Lockers for bank staff', body: '' }),
-        await send(2, { id: mid(3), kind: 'idea.create', conversationId, streamId: FIXED.streams[0], title: 'Protected time for training', body: '' }),
+        await send(0, {
+          id: mid(1),
+          kind: 'idea.create',
+          conversationId,
+          streamId: FIXED.streams[0],
+          title: 'Hot food after 8pm',
+          body: 'Canteen shuts at 8.',
+        }),
+        await send(1, {
+          id: mid(2),
+          kind: 'idea.create',
+          conversationId,
+          streamId: FIXED.streams[1],
+          title: 'Lockers for bank staff',
+          body: '',
+        }),
+        await send(2, {
+          id: mid(3),
+          kind: 'idea.create',
+          conversationId,
+          streamId: FIXED.streams[0],
+          title: 'Protected time for training',
+          body: '',
+        }),
       ];
-      await send(1, { id: mid(10), kind: 'vote.set', conversationId, itemKind: 'idea', itemId: ideas[0], value: 'like' });
-      await send(2, { id: mid(11), kind: 'vote.set', conversationId, itemKind: 'idea', itemId: ideas[0], value: 'dislike' });
-      await send(0, { id: mid(12), kind: 'vote.set', conversationId, itemKind: 'idea', itemId: ideas[1], value: 'like' });
-      await send(0, { id: mid(13), kind: 'comment.create', conversationId, ideaId: ideas[2], body: 'Agreed, and cover it.' });
+      await send(1, {
+        id: mid(10),
+        kind: 'vote.set',
+        conversationId,
+        itemKind: 'idea',
+        itemId: ideas[0],
+        value: 'like',
+      });
+      await send(2, {
+        id: mid(11),
+        kind: 'vote.set',
+        conversationId,
+        itemKind: 'idea',
+        itemId: ideas[0],
+        value: 'dislike',
+      });
+      await send(0, {
+        id: mid(12),
+        kind: 'vote.set',
+        conversationId,
+        itemKind: 'idea',
+        itemId: ideas[1],
+        value: 'like',
+      });
+      await send(0, {
+        id: mid(13),
+        kind: 'comment.create',
+        conversationId,
+        ideaId: ideas[2],
+        body: 'Agreed, and cover it.',
+      });
       const observerPull = await HttpClient.as(server.url, observer).get('/api/sync/pull');
       expect(observerPull.status).toBe(200);
       const publicDocs = await dumpDb(server.server.storage, 'public');

@@ -157,6 +157,16 @@ describe('exactly-once push', () => {
     expect(await tally(itemId)).toMatchObject({ likes: 0, dislikes: 1 });
   });
 
+  it('applies a mutation repeated later in the same batch only once', async () => {
+    const itemId = await seedIdea(ts.server.storage, seeded);
+    const like = voteSet(seeded, itemId, 'like');
+    const idea = ideaCreate(seeded);
+    const { results } = await push(client, [like, idea, voteSet(seeded, itemId, 'dislike'), like, idea]);
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'duplicate', 'duplicate']);
+    expect(results[4]).toMatchObject({ contentId: (results[1] as { contentId: string }).contentId });
+    expect(await tally(itemId)).toMatchObject({ likes: 0, dislikes: 1 });
+  });
+
   it('does not let a permanent rejection mid-queue block the mutations after it', async () => {
     const itemId = await seedIdea(ts.server.storage, seeded);
     const queue = [

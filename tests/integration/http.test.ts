@@ -76,13 +76,21 @@ describe('HTTP surface', () => {
 
   it('refuses oversized bodies with 413', async () => {
     const client = HttpClient.as(ts.url, participant);
-    const res = await client.post('/api/sync/push', { protocolVersion: 1, mutations: [{ body: 'x'.repeat(2_000_000) }] });
+    const res = await client.post('/api/sync/push', {
+      protocolVersion: 1,
+      mutations: [{ body: 'x'.repeat(2_000_000) }],
+    });
     expect(res.status).toBe(413);
   });
 
   it('refuses state-changing calls without the CSRF header or from another origin', async () => {
     const client = HttpClient.as(ts.url, participant);
-    const noHeader = await client.request('POST', '/api/sync/push', { protocolVersion: 1, mutations: [] }, { 'x-huddle-csrf': '' });
+    const noHeader = await client.request(
+      'POST',
+      '/api/sync/push',
+      { protocolVersion: 1, mutations: [] },
+      { 'x-huddle-csrf': '' },
+    );
     expect(noHeader.status).toBe(403);
     const otherOrigin = await client.request(
       'POST',
@@ -97,7 +105,13 @@ describe('HTTP surface', () => {
     const res = await new HttpClient(ts.url).get('/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toMatch(/^3\./);
-    for (const p of ['/api/sync/push', '/api/sync/pull', '/api/auth/request-code', '/api/auth/verify', '/api/me']) {
+    for (const p of [
+      '/api/sync/push',
+      '/api/sync/pull',
+      '/api/auth/request-code',
+      '/api/auth/verify',
+      '/api/me',
+    ]) {
       expect(Object.keys(res.body.paths), p).toContain(p);
     }
     const push = res.body.paths['/api/sync/push'].post;
@@ -132,7 +146,8 @@ describe('HTTP surface', () => {
       expect(manifest.theme_color).toBeTruthy();
       const purposes = manifest.icons.map((i: { purpose?: string }) => i.purpose ?? 'any').join(' ');
       expect(purposes).toContain('maskable');
-      for (const icon of manifest.icons) expect(fs.existsSync(path.join(PWA_DIST, icon.src.replace(/^\//, '')))).toBe(true);
+      for (const icon of manifest.icons)
+        expect(fs.existsSync(path.join(PWA_DIST, icon.src.replace(/^\//, '')))).toBe(true);
     });
   });
 });

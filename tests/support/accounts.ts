@@ -27,7 +27,9 @@ export async function createTestAccount(
   options: { email?: string; roles?: Role[]; env?: Record<string, string> } = {},
 ): Promise<TestAccount> {
   const secrets = loadSecrets(loadConfig({ HUDDLE_DATA_DIR: dataDir, ...options.env }));
-  const email = (options.email ?? `staff-${crypto.randomBytes(4).toString('hex')}@trust.example`).toLowerCase();
+  const email = (
+    options.email ?? `staff-${crypto.randomBytes(4).toString('hex')}@trust.example`
+  ).toLowerCase();
   const roles = options.roles ?? ['participant'];
   const accountId = crypto.randomBytes(16).toString('base64url');
   const accountDocId = `account:${secrets.hmac('owner', 'email', email)}`;
@@ -44,7 +46,12 @@ export async function createTestAccount(
   };
   const db = storage.db('private');
   await db.put(account);
-  await db.put({ _id: `account-id:${accountId}`, type: 'account-pointer', schemaVersion: SCHEMA_VERSION, accountDocId });
+  await db.put({
+    _id: `account-id:${accountId}`,
+    type: 'account-pointer',
+    schemaVersion: SCHEMA_VERSION,
+    accountDocId,
+  });
   const token = crypto.randomBytes(32).toString('base64url');
   const session: SessionDoc = {
     _id: `session:${secrets.hmac('session', token)}`,

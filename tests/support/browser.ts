@@ -7,7 +7,9 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y --no-install-recommends chromium`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}: apt-get install -y --no-install-recommends chromium`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -26,7 +28,12 @@ export async function launchChromium(): Promise<Browser> {
 
 /** A phone-sized context (360x740), as the participants use it. */
 export async function phoneContext(browser: Browser): Promise<BrowserContext> {
-  return browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
+  return browser.newContext({
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 2,
+    hasTouch: true,
+    isMobile: true,
+  });
 }
 
 /** Screenshots go to test-results/screenshots (artifacts, not committed). */

@@ -36,7 +36,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           .then((parsed) => {
             messages.push({
               to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
-              from: typeof session.envelope.mailFrom === 'object' && session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              from:
+                typeof session.envelope.mailFrom === 'object' && session.envelope.mailFrom
+                  ? session.envelope.mailFrom.address
+                  : '',
               subject: parsed.subject ?? '',
               text: parsed.text ?? '',
               html: typeof parsed.html === 'string' ? parsed.html : '',

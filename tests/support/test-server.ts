@@ -20,7 +20,10 @@ export function makeTempDir(prefix = 'huddle-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startTestServer(env: Partial<Record<keyof Env, string>> = {}, dataDir = makeTempDir()): Promise<TestServer> {
+export async function startTestServer(
+  env: Partial<Record<keyof Env, string>> = {},
+  dataDir = makeTempDir(),
+): Promise<TestServer> {
   const config = loadConfig({
     HUDDLE_DATA_DIR: dataDir,
     PORT: '0',
@@ -64,7 +67,12 @@ export class HttpClient {
 
   // `any` on purpose: tests read response bodies freely and assert on them.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async request(method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  async request(
+    method: string,
+    pathname: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: any; headers: Headers; text: string }> {
     const res = await fetch(this.baseUrl + pathname, {
       method,
       headers: {

@@ -48,7 +48,9 @@ export async function createSession(deps: Deps, reply: FastifyReply, accountId: 
 
 async function findAccount(deps: Deps, accountId: string): Promise<AccountDoc | undefined> {
   // Accounts are keyed by e-mail HMAC; the session points at the account id, so keep a pointer doc.
-  const pointer = await deps.storage.db('private').get<{ _id: string; accountDocId: string }>(`account-id:${accountId}`);
+  const pointer = await deps.storage
+    .db('private')
+    .get<{ _id: string; accountDocId: string }>(`account-id:${accountId}`);
   if (!pointer) return undefined;
   return deps.storage.db('private').get<AccountDoc>(pointer.accountDocId);
 }
@@ -72,7 +74,13 @@ export async function requireSession(deps: Deps, request: FastifyRequest): Promi
       .put({ ...session, lastSeenAt: now.toISOString() })
       .catch(() => undefined);
   }
-  return { accountId: account.accountId, roles: account.roles, email: account.email, isDemo: Boolean(account.isDemo), sessionDocId: id };
+  return {
+    accountId: account.accountId,
+    roles: account.roles,
+    email: account.email,
+    isDemo: Boolean(account.isDemo),
+    sessionDocId: id,
+  };
 }
 
 export async function revokeSession(deps: Deps, sessionDocIdToRevoke: string): Promise<void> {

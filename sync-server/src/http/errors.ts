@@ -38,11 +38,18 @@ export function installErrorHandler(app: FastifyInstance): void {
         // Fastify's own: malformed JSON, body too large, unsupported media type, rate limit...
         http = new HttpError(status, (err as FastifyError).code ?? 'bad-request', err.message);
       } else {
-        request.log.error({ err: { name: err.name, message: err.message, stack: err.stack } }, 'unhandled error');
+        request.log.error(
+          { err: { name: err.name, message: err.message, stack: err.stack } },
+          'unhandled error',
+        );
         http = new HttpError(500, 'internal', 'Something went wrong on the server. Please try again.');
       }
     }
-    const body: ErrorResponse = { error: http.code, message: http.message, ...(http.issues ? { issues: http.issues } : {}) };
+    const body: ErrorResponse = {
+      error: http.code,
+      message: http.message,
+      ...(http.issues ? { issues: http.issues } : {}),
+    };
     void reply.status(http.statusCode).header('cache-control', 'no-store').send(body);
   });
 }

@@ -42,9 +42,13 @@ export function route<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType 
     ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
     handler: async (request, reply) => {
       void reply.header('cache-control', 'no-store');
-      const body = spec.body ? spec.body.safeParse(request.body ?? {}) : { success: true as const, data: undefined };
+      const body = spec.body
+        ? spec.body.safeParse(request.body ?? {})
+        : { success: true as const, data: undefined };
       if (!body.success) throw zodToHttpError(body.error, 'request body');
-      const query = spec.query ? spec.query.safeParse(request.query ?? {}) : { success: true as const, data: undefined };
+      const query = spec.query
+        ? spec.query.safeParse(request.query ?? {})
+        : { success: true as const, data: undefined };
       if (!query.success) throw zodToHttpError(query.error, 'query');
       return handler({ body: body.data as z.infer<B>, query: query.data as z.infer<Q>, request, reply });
     },
@@ -65,14 +69,25 @@ export function openApiDocument(version: string): object {
       responses: {
         '200': {
           description: 'OK',
-          ...(spec.response ? { content: { 'application/json': { schema: toSchema(spec.response, 'output') } } } : {}),
+          ...(spec.response
+            ? { content: { 'application/json': { schema: toSchema(spec.response, 'output') } } }
+            : {}),
         },
-        '4XX': { description: 'Invalid request, not logged in, not allowed or not found; body { error, message }' },
+        '4XX': {
+          description: 'Invalid request, not logged in, not allowed or not found; body { error, message }',
+        },
       },
     };
-    if (spec.body) op['requestBody'] = { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } };
+    if (spec.body)
+      op['requestBody'] = {
+        required: true,
+        content: { 'application/json': { schema: toSchema(spec.body, 'input') } },
+      };
     if (spec.query) {
-      const q = toSchema(spec.query, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+      const q = toSchema(spec.query, 'input') as {
+        properties?: Record<string, unknown>;
+        required?: string[];
+      };
       op['parameters'] = Object.entries(q.properties ?? {}).map(([name, schema]) => ({
         name,
         in: 'query',

@@ -39,13 +39,19 @@ export async function applyVoteSet(
   return { status: 'applied' };
 }
 
-/** Upsert; a replay that finds the same value writes nothing. */
+/**
+ * Upsert; a replay that finds the same value writes nothing. Before each write it asks
+ * whether another delivery of this mutation already finished: if so, that delivery may have
+ * gone on to a later vote of the same device, which this stale copy must not overwrite. If it
+ * finishes after the question, it changed the document (its value differs from what we read),
+ * so our write conflicts and the question is asked again.
+ */
 async function writeVote(deps: Deps, isSettled: () => Promise<boolean>, vote: VoteDoc): Promise<void> {
   const votes = deps.storage.db('votes');
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (attempt > 0 && (await isSettled())) return;
     const existing = await votes.get<VoteDoc>(vote._id);
     if (existing?.value === vote.value) return;
+    if (await isSettled()) return;
     try {
       await votes.put(existing ? { ...vote, _rev: existing._rev } : vote);
       return;

@@ -9,8 +9,8 @@ export interface ApplyContext {
   lookups: BatchLookups;
   /**
    * Whether another delivery of this same mutation has already finished (its receipt exists).
-   * Asked after a write conflict: that delivery may have gone on to apply a later mutation of
-   * the same device, which this stale attempt must not overwrite.
+   * Asked before overwriting a vote: that delivery may have gone on to apply a later mutation
+   * of the same device, which this stale attempt must not overwrite.
    */
   isSettled(): Promise<boolean>;
 }

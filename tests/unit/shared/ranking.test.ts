@@ -40,7 +40,13 @@ describe('controversy', () => {
   });
 });
 
-const item = (id: string, likes: number, dislikes: number, commentCount: number, createdAt: string): RankableItem => ({
+const item = (
+  id: string,
+  likes: number,
+  dislikes: number,
+  commentCount: number,
+  createdAt: string,
+): RankableItem => ({
   id,
   likes,
   dislikes,
@@ -75,9 +81,12 @@ describe('rankItems', () => {
   it('is a total order: the same set in any input order gives the same ranking', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ likes: fc.nat(5), dislikes: fc.nat(5), commentCount: fc.nat(3), hour: fc.nat(3) }), {
-          maxLength: 12,
-        }),
+        fc.array(
+          fc.record({ likes: fc.nat(5), dislikes: fc.nat(5), commentCount: fc.nat(3), hour: fc.nat(3) }),
+          {
+            maxLength: 12,
+          },
+        ),
         fc.constantFrom('top', 'newest', 'discussed', 'controversial' as const),
         (raw, sort) => {
           const list = raw.map((r, i) =>

@@ -37,12 +37,24 @@ describe('mutation schemas', () => {
   it('reject unknown kinds, non-UUID ids and bad vote values', () => {
     expect(mutationSchema.safeParse({ id, kind: 'idea.delete' }).success).toBe(false);
     expect(
-      mutationSchema.safeParse({ id: '1', kind: 'vote.set', conversationId: conv, itemKind: 'idea', itemId: conv, value: 'like' })
-        .success,
+      mutationSchema.safeParse({
+        id: '1',
+        kind: 'vote.set',
+        conversationId: conv,
+        itemKind: 'idea',
+        itemId: conv,
+        value: 'like',
+      }).success,
     ).toBe(false);
     expect(
-      mutationSchema.safeParse({ id, kind: 'vote.set', conversationId: conv, itemKind: 'idea', itemId: conv, value: 'love' })
-        .success,
+      mutationSchema.safeParse({
+        id,
+        kind: 'vote.set',
+        conversationId: conv,
+        itemKind: 'idea',
+        itemId: conv,
+        value: 'love',
+      }).success,
     ).toBe(false);
   });
 
