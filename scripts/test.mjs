@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, one PWA build, then every vitest project (unit,
+// `npm test`: typecheck, lint, format check, one PWA build, then every vitest project (unit,
 // integration, browser) in one run. Ends with the plain line "N passed, N failed"
 // taken from vitest's own JSON results, and exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ const steps = [
   ['chromium', 'bash', ['scripts/ensure-chromium.sh']],
   ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
   ['lint', 'npm', ['run', '--silent', 'lint']],
+  ['format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']],
   ['build', 'npm', ['run', '--silent', 'build']],
 ];
 const extraArgs = process.argv.slice(2);

@@ -50,6 +50,10 @@ export async function startTestServer(
   };
 }
 
+/** `any` on purpose: tests read response bodies freely and assert on their shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ResponseBody = any;
+
 /** fetch with a cookie jar and the CSRF header, like the PWA's data layer. */
 export class HttpClient {
   private cookies = new Map<string, string>();
@@ -65,14 +69,12 @@ export class HttpClient {
     return new HttpClient(baseUrl).setCookie('huddle_session', account.sessionToken);
   }
 
-  // `any` on purpose: tests read response bodies freely and assert on them.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async request(
     method: string,
     pathname: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  ): Promise<{ status: number; body: ResponseBody; headers: Headers; text: string }> {
     const res = await fetch(this.baseUrl + pathname, {
       method,
       headers: {
