@@ -1,0 +1,103 @@
+/**
+ * Signing in and out on this device. A shared ward computer must not keep one person's
+ * data for the next: logging out clears every Huddle table and any API cache, and a
+ * different person signing in starts from an empty device, so nobody's queued changes are
+ * ever sent under someone else's session.
+ */
+import type { MeResponse } from '../../../shared/src/api.js';
+import { ApiError, NetworkError, type ApiClient } from './api-client.js';
+import { getMeta, setMeta, type HuddleDb } from './db.js';
+
+export async function requestCode(api: ApiClient, email: string): Promise<string> {
+  return api.requestCode(email.trim());
+}
+
+/** Clears every table of the device's Huddle database (keeps the database open). */
+export async function clearDeviceData(db: HuddleDb): Promise<void> {
+  await db.transaction('rw', db.tables, async () => {
+    await Promise.all(db.tables.map((t) => t.clear()));
+  });
+}
+
+async function adoptPerson(db: HuddleDb, me: MeResponse): Promise<void> {
+  const previous = await getMeta(db, 'person');
+  if (previous && previous.email !== me.email) await clearDeviceData(db);
+  await setMeta(db, 'person', { email: me.email, roles: me.roles });
+  await setMeta(db, 'needsLogin', false);
+}
+
+export async function signIn(db: HuddleDb, api: ApiClient, email: string, code: string): Promise<MeResponse> {
+  const me = await api.verify(email.trim(), code);
+  await adoptPerson(db, me);
+  return me;
+}
+
+/**
+ * On start: who does the server think this is? Covers the e-mail link (the server set the
+ * cookie), an expired session (keep everything, ask to log in again) and offline (trust the device).
+ */
+export async function refreshSession(db: HuddleDb, api: ApiClient): Promise<void> {
+  if (hasPendingLogout()) {
+    // Logged out while offline: end that session before anything else, never adopt it again.
+    try {
+      await api.logout();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) return;
+    }
+    setPendingLogout(false);
+  }
+  try {
+    await adoptPerson(db, await api.me());
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      if (await getMeta(db, 'person')) await setMeta(db, 'needsLogin', true);
+      return;
+    }
+    if (err instanceof NetworkError || err instanceof ApiError) return;
+    throw err;
+  }
+}
+
+export interface LogoutOutcome {
+  /** False when the server could not be reached: the device is cleared, the server session ends when it expires. */
+  isServerSessionEnded: boolean;
+}
+
+/** Ends the session and deletes everything Huddle keeps on this device. The caller warns about unsent changes first. */
+export async function logout(db: HuddleDb, api: ApiClient): Promise<LogoutOutcome> {
+  let isServerSessionEnded = true;
+  try {
+    await api.logout();
+  } catch (err) {
+    isServerSessionEnded = err instanceof ApiError && err.status === 401;
+  }
+  if (!isServerSessionEnded) setPendingLogout(true);
+  await db.delete();
+  // Per-person API responses are never cached; this removes any that a future mistake might leave.
+  if (typeof caches !== 'undefined') {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => /api/i.test(n)).map((n) => caches.delete(n)));
+  }
+  return { isServerSessionEnded };
+}
+
+// The session cookie is HttpOnly: only the server can end it. If logout could not reach
+// the server, remember (without any personal data) to end it at the next start.
+const PENDING_LOGOUT_KEY = 'huddle.pendingLogout';
+
+function storage(): Storage | undefined {
+  try {
+    return typeof localStorage === 'undefined' ? undefined : localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
+export function hasPendingLogout(): boolean {
+  return storage()?.getItem(PENDING_LOGOUT_KEY) === '1';
+}
+
+function setPendingLogout(isPending: boolean): void {
+  if (isPending) storage()?.setItem(PENDING_LOGOUT_KEY, '1');
+  else storage()?.removeItem(PENDING_LOGOUT_KEY);
+}
