@@ -42,6 +42,17 @@ export async function buildApp(base: AppDeps): Promise<FastifyInstance> {
   const deps: Deps = { ...base, log: app.log };
 
   installErrorHandler(app);
+
+  // Graceful shutdown: requests in flight when close() starts are finished, and their
+  // keep-alive connections are then closed instead of holding close() open until they time out.
+  let isClosing = false;
+  app.addHook('preClose', async () => {
+    isClosing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (isClosing) void reply.header('connection', 'close');
+    return payload;
+  });
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {

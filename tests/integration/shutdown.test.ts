@@ -24,7 +24,9 @@ describe('graceful shutdown', () => {
   it('finishes an in-flight push before exiting on SIGTERM', async () => {
     const storage = new PouchStorage({ dataDir });
     await storage.init();
-    const seeded = await seedConversation(storage, { ideaTitles: ['A', 'B', 'C'].map((t) => `Idea ${t} title`) });
+    const seeded = await seedConversation(storage, {
+      ideaTitles: ['A', 'B', 'C'].map((t) => `Idea ${t} title`),
+    });
     const accounts = [];
     for (let i = 0; i < 5; i++)
       accounts.push(await createTestAccount(storage, dataDir, { env: { HUDDLE_DATA_DIR: dataDir } }));
@@ -46,11 +48,16 @@ describe('graceful shutdown', () => {
     const answeredAt: number[] = [];
     const inFlight = accounts.map(async (account) => {
       const client = HttpClient.as(child!.url, account);
-      const res = await client.post('/api/sync/push', { protocolVersion: PROTOCOL_VERSION, mutations: batch(100) });
+      const res = await client.post('/api/sync/push', {
+        protocolVersion: PROTOCOL_VERSION,
+        mutations: batch(100),
+      });
       answeredAt.push(performance.now());
       return res;
     });
-    await new Promise((r) => setTimeout(r, 50));
+    // Signal once the server has received all five requests (they are then in flight).
+    const received = () => child!.output().split('"path":"/api/sync/push"').length - 1;
+    while (received() < 5) await new Promise((r) => setTimeout(r, 5));
     killedAt = performance.now();
     child.process.kill('SIGTERM');
     const responses = await Promise.all(inFlight);

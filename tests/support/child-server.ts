@@ -32,8 +32,8 @@ export interface ChildServer {
 
 export async function startChildServer(env: Record<string, string>, port?: number): Promise<ChildServer> {
   const chosen = port ?? (await freePort());
-  const tsx = path.resolve('node_modules/.bin/tsx');
-  const child = spawn(tsx, ['sync-server/src/main.ts'], {
+  // One process (node with tsx's loader), so signals reach the server itself, as in `npm start`.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('sync-server/src/main.ts')], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
