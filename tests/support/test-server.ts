@@ -2,12 +2,14 @@
  * Starts a real Huddle server in this process on 127.0.0.1 (random port) over a fresh
  * temporary data directory, plus a tiny HTTP client with a cookie jar.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Env } from '../../sync-server/src/config.js';
 import { createServer, type HuddleServer } from '../../sync-server/src/server.js';
+import { startCouchServer, type CouchServer } from './couch-server.js';
 
 export interface TestServer {
   url: string;
@@ -18,6 +20,26 @@ export interface TestServer {
 
 export function makeTempDir(prefix = 'huddle-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * With HUDDLE_TEST_STORAGE=couch (the 'integration-couch' vitest project) every test server
+ * stores through the CouchDB adapter (nano) on one CouchDB-compatible server per test file,
+ * with a database prefix derived from the data directory, so a restart on the same data
+ * directory finds its databases again.
+ */
+let sharedCouch: Promise<CouchServer> | undefined;
+export async function closeSharedCouch(): Promise<void> {
+  const couch = sharedCouch;
+  sharedCouch = undefined;
+  if (couch) await (await couch).close();
+}
+async function couchEnv(dataDir: string): Promise<Partial<Record<keyof Env, string>>> {
+  if (process.env.HUDDLE_TEST_STORAGE !== 'couch') return {};
+  sharedCouch ??= startCouchServer();
+  const couch = await sharedCouch;
+  const prefix = `huddle_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}_`;
+  return { COUCHDB_URL: couch.url, COUCHDB_DB_PREFIX: prefix };
 }
 
 export async function startTestServer(
@@ -32,6 +54,7 @@ export async function startTestServer(
     RELEASE_INTERVAL_SECONDS: '0',
     HUDDLE_TEST_HOOKS: '1',
     PWA_DIST_DIR: path.join(dataDir, 'no-pwa'),
+    ...(await couchEnv(dataDir)),
     ...env,
   });
   const server = await createServer(config);
