@@ -39,6 +39,7 @@ export default defineConfig({
       strategies: 'generateSW',
       includeAssets: ['icons/icon.svg', 'icons/apple-touch-icon-180.png'],
       manifest: {
+        id: '/',
         name: 'Huddle',
         short_name: 'Huddle',
         description: 'Have your say, anonymously: the staff conversation.',
@@ -46,11 +47,13 @@ export default defineConfig({
         theme_color: '#005eb8',
         background_color: '#ffffff',
         display: 'standalone',
+        orientation: 'any',
+        categories: ['productivity', 'social'],
         start_url: '/',
         scope: '/',
         icons: [
-          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
           { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
         ],
       },

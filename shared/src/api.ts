@@ -9,7 +9,9 @@ import {
   voteValueSchema,
   ideaDocSchema,
   commentDocSchema,
+  questionnaireIdSchema,
 } from './documents.js';
+import { draftKindSchema } from './mutations.js';
 import { mutationIdSchema, publicIdSchema } from './ids.js';
 import { LIMITS } from './protocol.js';
 import { roleSchema } from './roles.js';
@@ -78,6 +80,59 @@ export const ownVoteSchema = z.object({
 });
 export type OwnVote = z.infer<typeof ownVoteSchema>;
 
+/** Where one of my posts stands, for "My activity". Only ever sent to its author. */
+export const ownPostStatusSchema = z.enum([
+  'visible',
+  'hidden',
+  'removed',
+  'merged',
+  'withdrawn',
+  'edited-by-moderator',
+  'pending-release',
+]);
+export type OwnPostStatus = z.infer<typeof ownPostStatusSchema>;
+
+export const ownPostSchema = z.object({
+  contentId: publicIdSchema,
+  kind: itemKindSchema,
+  conversationId: publicIdSchema,
+  status: ownPostStatusSchema,
+  /** For a comment: the idea it belongs to. */
+  ideaId: publicIdSchema.optional(),
+  /** When merged: the idea it now lives in. */
+  mergedInto: publicIdSchema.optional(),
+  /** When hidden or removed: the moderators' reason, if they gave one. */
+  reason: z.string().optional(),
+  /** An edit or withdrawal of a released post waits for the next batch release. */
+  changePending: z.boolean().optional(),
+});
+export type OwnPost = z.infer<typeof ownPostSchema>;
+
+/** A draft as its author's devices see it (private: never published, never released). */
+export const ownDraftSchema = z.object({
+  draftId: z.uuid(),
+  draftKind: draftKindSchema,
+  conversationId: publicIdSchema,
+  streamId: publicIdSchema.optional(),
+  ideaId: publicIdSchema.optional(),
+  title: z.string().optional(),
+  body: z.string(),
+  /** Send this back as baseVersion when saving the draft again. */
+  version: z.string(),
+  /** Set on a copy the server kept because two devices edited the same draft offline. */
+  conflictOf: z.uuid().optional(),
+});
+export type OwnDraft = z.infer<typeof ownDraftSchema>;
+
+export const ownAnswersSchema = z.object({
+  conversationId: publicIdSchema,
+  answers: z.record(questionnaireIdSchema, questionnaireIdSchema),
+});
+export type OwnAnswers = z.infer<typeof ownAnswersSchema>;
+
+export const ownSettingsSchema = z.object({ commentDigest: z.boolean() });
+export type OwnSettings = z.infer<typeof ownSettingsSchema>;
+
 export const pullResponseSchema = z.object({
   cursor: z.string(),
   hasMore: z.boolean(),
@@ -89,6 +144,13 @@ export const pullResponseSchema = z.object({
   ownVotes: z.array(ownVoteSchema),
   /** The caller's own posts accepted but not yet released to others. */
   ownPending: z.array(z.discriminatedUnion('type', [ideaDocSchema, commentDocSchema])),
+  /** "My activity": every post of the caller with its current status. */
+  ownPosts: z.array(ownPostSchema).default([]),
+  /** The caller's drafts synced from any of their devices. */
+  ownDrafts: z.array(ownDraftSchema).default([]),
+  /** The caller's questionnaire answers, one entry per conversation answered. */
+  ownAnswers: z.array(ownAnswersSchema).default([]),
+  ownSettings: ownSettingsSchema.default({ commentDigest: false }),
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 
@@ -107,3 +169,19 @@ export const importInvitesResponseSchema = z.object({
 export type ImportInvitesResponse = z.infer<typeof importInvitesResponseSchema>;
 
 export const mutationIdParamSchema = z.object({ id: mutationIdSchema });
+
+export const conversationIdParamSchema = z.object({ id: publicIdSchema });
+export const setConversationStatusBodySchema = z.object({ status: z.enum(['live', 'closed']) });
+export const setConversationStatusResponseSchema = z.object({
+  id: publicIdSchema,
+  status: z.enum(['draft', 'live', 'closed']),
+});
+
+// ---- text warnings -------------------------------------------------------------
+
+/** GET /api/text/roster-hashes: the staff roster as a salted hash set (shared/src/text/roster.ts). */
+export const rosterHashesResponseSchema = z.object({
+  salt: z.string().min(8).max(100),
+  hashes: z.array(z.string().regex(/^[0-9a-f]{8}$/)).max(500_000),
+});
+export type RosterHashesResponse = z.infer<typeof rosterHashesResponseSchema>;

@@ -17,6 +17,24 @@ const base = {
 
 export const conversationStatusSchema = z.enum(['draft', 'live', 'closed']);
 
+/** Ids inside a questionnaire (question and option ids): short slugs chosen by the organisers. */
+export const questionnaireIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be a short slug');
+
+/** Optional "about you" questions, configured per conversation; answers only ever leave as grouped counts. */
+export const questionnaireSchema = z
+  .array(
+    z.object({
+      id: questionnaireIdSchema,
+      label: z.string().min(1).max(200),
+      options: z
+        .array(z.object({ id: questionnaireIdSchema, label: z.string().min(1).max(200) }))
+        .min(2)
+        .max(50),
+    }),
+  )
+  .max(10);
+export type Questionnaire = z.infer<typeof questionnaireSchema>;
+
 export const conversationDocSchema = z.object({
   ...base,
   type: z.literal('conversation'),
@@ -26,6 +44,7 @@ export const conversationDocSchema = z.object({
   status: conversationStatusSchema,
   opensAt: z.iso.datetime().optional(),
   closesAt: z.iso.datetime().optional(),
+  questionnaire: questionnaireSchema.optional(),
 });
 
 export const streamDocSchema = z.object({
@@ -38,7 +57,13 @@ export const streamDocSchema = z.object({
   order: z.number().int(),
 });
 
-export const contentStatusSchema = z.enum(['visible', 'hidden', 'removed', 'merged']);
+/** 'withdrawn': the author took it back; it stays as a tombstone with empty text so references keep working. */
+export const contentStatusSchema = z.enum(['visible', 'hidden', 'removed', 'merged', 'withdrawn']);
+export type ContentStatus = z.infer<typeof contentStatusSchema>;
+
+/** The guideline a report says a post breaks. */
+export const guidelineSchema = z.enum(['names-someone', 'abusive', 'off-topic', 'other']);
+export type Guideline = z.infer<typeof guidelineSchema>;
 
 export const ideaDocSchema = z.object({
   ...base,
@@ -46,11 +71,18 @@ export const ideaDocSchema = z.object({
   id: publicIdSchema,
   conversationId: publicIdSchema,
   streamId: publicIdSchema,
-  title: z.string().min(LIMITS.ideaTitleMin).max(LIMITS.ideaTitleMax),
+  /** Empty only for a withdrawn tombstone (mutations enforce the minimum). */
+  title: z.string().max(LIMITS.ideaTitleMax),
   body: z.string().max(LIMITS.ideaBodyMax),
   createdHour: coarseTimeSchema,
+  /** Set when the author edited it; coarse like every public time. */
+  editedHour: coarseTimeSchema.optional(),
   status: contentStatusSchema,
   editedByModerator: z.boolean().optional(),
+  /** When status is 'merged': the idea it was merged into. */
+  mergedInto: publicIdSchema.optional(),
+  /** When hidden/removed by moderators: the guideline reason shown to readers and the author. */
+  moderationReason: z.string().max(500).optional(),
 });
 
 export const commentDocSchema = z.object({
@@ -59,10 +91,13 @@ export const commentDocSchema = z.object({
   id: publicIdSchema,
   conversationId: publicIdSchema,
   ideaId: publicIdSchema,
-  body: z.string().min(1).max(LIMITS.commentBodyMax),
+  /** Empty only for a withdrawn tombstone (mutations enforce the minimum). */
+  body: z.string().max(LIMITS.commentBodyMax),
   createdHour: coarseTimeSchema,
+  editedHour: coarseTimeSchema.optional(),
   status: contentStatusSchema,
   editedByModerator: z.boolean().optional(),
+  moderationReason: z.string().max(500).optional(),
 });
 
 export const itemKindSchema = z.enum(['idea', 'comment']);
@@ -140,6 +175,16 @@ export const stagedDocSchema = z.object({
   /** HMAC of the author's account, so their own devices can see it before release. */
   ownerTag: z.string(),
   doc: z.discriminatedUnion('type', [ideaDocSchema, commentDocSchema]),
+  /**
+   * Set when the author edited or withdrew the post: the releaser applies this change to the
+   * released document (or, if the post was never released, releases `doc` as it stands).
+   */
+  change: z
+    .discriminatedUnion('kind', [
+      z.object({ kind: z.literal('edit'), title: z.string().optional(), body: z.string() }),
+      z.object({ kind: z.literal('withdraw') }),
+    ])
+    .optional(),
 });
 
 /** Mutation outcome by HMAC(account, mutation id): no account id is stored. */
@@ -156,6 +201,56 @@ export type LoginChallengeDoc = z.infer<typeof loginChallengeDocSchema>;
 export type SessionDoc = z.infer<typeof sessionDocSchema>;
 export type StagedDoc = z.infer<typeof stagedDocSchema>;
 export type ReceiptDoc = z.infer<typeof receiptDocSchema>;
+export type StagedChange = NonNullable<StagedDoc['change']>;
+
+/** A participant's report of a post; the reporter is only in the id (HMAC of person and item). */
+export const reportDocSchema = z.object({
+  ...base,
+  type: z.literal('report'),
+  conversationId: publicIdSchema,
+  itemKind: itemKindSchema,
+  itemId: publicIdSchema,
+  guideline: guidelineSchema,
+  note: z.string().max(LIMITS.reportNoteMax).optional(),
+  reportedHour: coarseTimeSchema,
+  status: z.enum(['open', 'resolved']),
+});
+export type ReportDoc = z.infer<typeof reportDocSchema>;
+
+/** One person's questionnaire answers for one conversation; only ever read back in aggregate. */
+export const answersDocSchema = z.object({
+  ...base,
+  type: z.literal('answers'),
+  conversationId: publicIdSchema,
+  answers: z.record(questionnaireIdSchema, questionnaireIdSchema),
+});
+export type AnswersDoc = z.infer<typeof answersDocSchema>;
+
+/** A synced draft, readable only by its author's sessions (found through the owner tag). */
+export const draftDocSchema = z.object({
+  ...base,
+  type: z.literal('draft'),
+  ownerTag: z.string(),
+  draftId: z.uuid(),
+  draftKind: itemKindSchema,
+  conversationId: publicIdSchema,
+  streamId: publicIdSchema.optional(),
+  ideaId: publicIdSchema.optional(),
+  title: z.string().optional(),
+  body: z.string(),
+  /** Id of the draft.save that wrote this text. */
+  version: z.string(),
+  conflictOf: z.uuid().optional(),
+});
+export type DraftDoc = z.infer<typeof draftDocSchema>;
+
+/** Notification preferences; missing means everything off. */
+export const settingsDocSchema = z.object({
+  ...base,
+  type: z.literal('settings'),
+  commentDigest: z.boolean(),
+});
+export type SettingsDoc = z.infer<typeof settingsDocSchema>;
 
 // ---- vault and votes ---------------------------------------------------------
 

@@ -27,6 +27,7 @@ export const LIMITS = {
   ideaTitleMax: 140,
   ideaBodyMax: 5000,
   commentBodyMax: 3000,
+  reportNoteMax: 500,
   mutationsPerPush: 100,
   pullPageMax: 1000,
 } as const;

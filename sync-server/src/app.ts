@@ -15,6 +15,8 @@ import { openApiDocument } from './http/route.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerSyncRoutes } from './sync/routes.js';
+import { registerRosterRoutes } from './moderation/roster-routes.js';
+import { registerNotify } from './notify/routes.js';
 import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
 
 export const CSRF_HEADER = 'x-huddle-csrf';
@@ -108,6 +110,8 @@ export async function buildApp(base: AppDeps): Promise<FastifyInstance> {
   await registerAuthRoutes(app, deps);
   await registerAdminRoutes(app, deps);
   await registerSyncRoutes(app, deps);
+  await registerRosterRoutes(app, deps);
+  await registerNotify(app, deps);
 
   app.get('/api/openapi.json', async () => openApiDocument(VERSION));
 

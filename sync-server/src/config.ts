@@ -31,6 +31,7 @@ const envSchema = z.object({
   HUDDLE_DEMO: bool,
   HUDDLE_TEST_HOOKS: bool,
   RELEASE_INTERVAL_SECONDS: z.coerce.number().min(0).default(120),
+  DIGEST_INTERVAL_MINUTES: z.coerce.number().min(0).default(60),
   SESSION_DAYS: z.coerce.number().int().min(1).default(180),
   LOGIN_CODE_MINUTES: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -54,6 +55,8 @@ export interface Config {
   isDemo: boolean;
   hasTestHooks: boolean;
   releaseIntervalMs: number;
+  /** Comment digest e-mails (notify/comment-digest.ts); 0 turns the timer off. */
+  digestIntervalMs: number;
   sessionDays: number;
   loginCodeMinutes: number;
   logLevel: string;
@@ -82,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     isDemo: e.HUDDLE_DEMO,
     hasTestHooks: e.HUDDLE_TEST_HOOKS,
     releaseIntervalMs: e.RELEASE_INTERVAL_SECONDS * 1000,
+    digestIntervalMs: e.DIGEST_INTERVAL_MINUTES * 60_000,
     sessionDays: e.SESSION_DAYS,
     loginCodeMinutes: e.LOGIN_CODE_MINUTES,
     logLevel: e.LOG_LEVEL,

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 
-const PURPOSES = ['voter', 'public-id', 'receipt', 'login-code', 'owner', 'session'] as const;
+const PURPOSES = ['voter', 'public-id', 'receipt', 'login-code', 'owner', 'session', 'roster'] as const;
 type Purpose = (typeof PURPOSES)[number];
 
 export interface Secrets {

@@ -50,6 +50,7 @@ describe('offline-first, end to end', () => {
     const admin = await createTestAccount(ts.server.storage, dataDir, { roles: ['admin'] });
     const invited = await HttpClient.as(ts.url, admin).post('/api/admin/invites', { csv: `email\n${EMAIL}` });
     expect(invited.status).toBe(200);
+    await sink.waitFor(EMAIL); // the invitation (sent in the background) is not the login code
     browser = await launchChromium();
     context = await phoneContext(browser);
     page = await context.newPage();

@@ -5,6 +5,7 @@
  * same batch again; every database must hold exactly one effect per mutation.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -17,14 +18,28 @@ import type { TallyDoc } from '../../shared/src/documents.js';
 import { loadConfig } from '../../sync-server/src/config.js';
 import { loadSecrets } from '../../sync-server/src/secrets.js';
 import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
-import { readAuthor } from '../../sync-server/src/sync/vault.js';
+import { readAuthor, writeVaultEntry } from '../../sync-server/src/sync/vault.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { makeTempDir } from '../support/test-server.js';
-import { commentCreate, ideaCreate, seedConversation, seedIdea, voteSet } from './sync-fixtures.js';
+import {
+  commentCreate,
+  ideaCreate,
+  seedConversation,
+  seedIdea,
+  voteSet,
+  type Seeded,
+} from './sync-fixtures.js';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
-/** Database writes each kind makes while applying (vault, staged, receipt / vote, receipt). */
-const WRITES = { 'idea.create': 3, 'comment.create': 3, 'vote.set': 2 } as const;
+/** Database writes each kind makes while applying (vault, staged, owner index, receipt / vote, receipt). */
+const WRITES = {
+  'idea.create': 4,
+  'comment.create': 4,
+  'vote.set': 2,
+  // staged change, receipt / draft, receipt
+  'idea.edit': 2,
+  'draft.save': 2,
+} as const;
 type Kind = keyof typeof WRITES;
 
 interface Scenario {
@@ -39,6 +54,23 @@ let dataDir: string;
 let account: TestAccount;
 const scenarios: Scenario[] = [];
 const votedItems: string[] = [];
+const editedIdeas: string[] = [];
+const editOf = (s: Seeded, ideaId: string, title: string): MutationInput => ({
+  id: crypto.randomUUID(),
+  kind: 'idea.edit',
+  conversationId: s.conversationId,
+  ideaId,
+  title,
+  body: 'edited body',
+});
+const draftOf = (s: Seeded, body: string): MutationInput => ({
+  id: crypto.randomUUID(),
+  kind: 'draft.save',
+  draftId: crypto.randomUUID(),
+  draftKind: 'idea',
+  conversationId: s.conversationId,
+  body,
+});
 const children = new Set<ChildProcess>();
 
 beforeAll(async () => {
@@ -49,13 +81,22 @@ beforeAll(async () => {
   const seeded = await seedConversation(storage);
   const parentIdea = await seedIdea(storage, seeded);
   account = await createTestAccount(storage, dataDir);
+  const secrets = loadSecrets(loadConfig({ HUDDLE_DATA_DIR: dataDir }));
   for (const kind of Object.keys(WRITES) as Kind[]) {
     for (let killAfter = 1; killAfter <= WRITES[kind] + 1; killAfter++) {
       let mutation: MutationInput;
       if (kind === 'idea.create') mutation = ideaCreate(seeded, `Crash idea ${killAfter}`);
       else if (kind === 'comment.create')
         mutation = commentCreate(seeded, parentIdea, `Crash comment ${killAfter}`);
-      else {
+      else if (kind === 'idea.edit') {
+        // An idea of this account (vault entry written as idea.create would) to edit.
+        const ideaId = await seedIdea(storage, seeded);
+        await writeVaultEntry({ storage, secrets }, account.accountId, 'idea', ideaId);
+        editedIdeas.push(ideaId);
+        mutation = editOf(seeded, ideaId, `Edited after crash ${killAfter}`);
+      } else if (kind === 'draft.save') {
+        mutation = draftOf(seeded, `Draft ${killAfter}`);
+      } else {
         const itemId = await seedIdea(storage, seeded);
         votedItems.push(itemId);
         mutation = voteSet(seeded, itemId, 'like');
@@ -106,18 +147,26 @@ describe('exactly once across crashes', () => {
     const storage = new PouchStorage({ dataDir });
     try {
       const secrets = loadSecrets(loadConfig({ HUDDLE_DATA_DIR: dataDir }));
-      const creates = scenarios.filter((s) => s.kind !== 'vote.set');
+      const creates = scenarios.filter((s) => s.kind === 'idea.create' || s.kind === 'comment.create');
       const votes = scenarios.filter((s) => s.kind === 'vote.set');
+      const others = (kind: Kind) => scenarios.filter((s) => s.kind === kind).length;
       const count = async (db: 'public' | 'private' | 'vault' | 'votes', prefix: string) =>
         (await storage.db(db).list({ prefix })).length;
-      expect(await count('vault', 'vault:')).toBe(creates.length);
+      expect(await count('vault', 'vault:')).toBe(creates.length + others('idea.edit'));
+      expect(await count('vault', 'own:')).toBe(creates.length);
+      expect(await count('private', 'draft:')).toBe(others('draft.save'));
+      for (const [i, ideaId] of editedIdeas.entries()) {
+        expect(await storage.db('public').get(`idea:${ideaId}`)).toMatchObject({
+          title: `Edited after crash ${i + 1}`,
+        });
+      }
       expect(await count('private', 'staged:')).toBe(0);
       expect(await count('public', 'comment:')).toBe(
         creates.filter((s) => s.kind === 'comment.create').length,
       );
-      // seeded: one parent idea and one idea per vote scenario
+      // seeded: one parent idea and one idea per vote and edit scenario
       expect(await count('public', 'idea:')).toBe(
-        1 + votes.length + creates.filter((s) => s.kind === 'idea.create').length,
+        1 + votes.length + others('idea.edit') + creates.filter((s) => s.kind === 'idea.create').length,
       );
       expect(await count('votes', 'vote:')).toBe(votes.length);
       expect(await count('private', 'receipt:')).toBe(scenarios.length);

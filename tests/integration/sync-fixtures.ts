@@ -141,6 +141,10 @@ export async function pullAll(
     deleted: [],
     ownVotes: [],
     ownPending: [],
+    ownPosts: [],
+    ownDrafts: [],
+    ownAnswers: [],
+    ownSettings: { commentDigest: false },
     pages: 0,
   };
   let next = cursor;
@@ -156,6 +160,10 @@ export async function pullAll(
     all.deleted.push(...page.deleted);
     all.ownVotes = page.ownVotes;
     all.ownPending = page.ownPending;
+    all.ownPosts = page.ownPosts;
+    all.ownDrafts = page.ownDrafts;
+    all.ownAnswers = page.ownAnswers;
+    all.ownSettings = page.ownSettings;
     all.cursor = page.cursor;
     next = page.cursor;
     if (!page.hasMore) return all;

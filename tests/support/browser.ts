@@ -1,7 +1,7 @@
 /** Debian's Chromium driven by playwright-core (never `playwright install`: no downloads here). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -48,4 +48,71 @@ export function assertPwaBuilt(): void {
   if (!fs.existsSync(path.join(PWA_DIST, 'index.html')) || !fs.existsSync(path.join(PWA_DIST, 'sw.js'))) {
     throw new Error('pwa/dist is not built: run `npm run build` first (npm test does it)');
   }
+}
+
+// ---- additions for the PWA-quality and accessibility tests --------------------------------
+
+/** Logs a browser context in with a session made by tests/support/accounts.ts (no e-mail round trip). */
+export async function signInWithCookie(
+  context: BrowserContext,
+  baseUrl: string,
+  sessionToken: string,
+): Promise<void> {
+  await context.addCookies([
+    { name: 'huddle_session', value: sessionToken, url: baseUrl, httpOnly: true, sameSite: 'Lax' },
+  ]);
+}
+
+/** Waits until the service worker controls the page, so a later load works offline. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, {
+    timeout: 20_000,
+  });
+}
+
+/** WCAG 2.2 AA, as the issue asks: the rule tags axe-core runs. */
+export const AXE_WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] as const;
+
+export interface AxeViolationSummary {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+const AXE_SOURCE_PATH = path.resolve('node_modules/axe-core/axe.min.js');
+
+/**
+ * Runs axe-core (WCAG 2.2 AA tags) on the page as it is now and returns the violations in
+ * a readable form. axe is evaluated through the DevTools protocol, which the app's CSP does not block.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolationSummary[]> {
+  const hasAxe = await page.evaluate(() => typeof (window as { axe?: unknown }).axe !== 'undefined');
+  if (!hasAxe) await page.evaluate(fs.readFileSync(AXE_SOURCE_PATH, 'utf8'));
+  return page.evaluate(
+    async (tags) => {
+      const axe = (
+        window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<AxeResults> } }
+      ).axe;
+      interface AxeResults {
+        violations: Array<{
+          id: string;
+          impact: string | null;
+          help: string;
+          nodes: Array<{ target: unknown[] }>;
+        }>;
+      }
+      const results = await axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+        resultTypes: ['violations'],
+      });
+      return results.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        targets: v.nodes.map((n) => n.target.map(String).join(' ')),
+      }));
+    },
+    [...AXE_WCAG_TAGS],
+  );
 }

@@ -12,9 +12,11 @@ import {
   pullResponseSchema,
   pushResponseSchema,
   requestCodeResponseSchema,
+  rosterHashesResponseSchema,
   type MeResponse,
   type PullResponse,
   type PushResponse,
+  type RosterHashesResponse,
 } from '../../../shared/src/api.js';
 import type { Mutation } from '../../../shared/src/mutations.js';
 import { PROTOCOL_VERSION } from '../../../shared/src/protocol.js';
@@ -58,6 +60,7 @@ export interface ApiClient {
   push(mutations: readonly Mutation[]): Promise<PushResponse>;
   pull(cursor: string | undefined, limit?: number): Promise<PullResponse>;
   eventsUrl(): string;
+  rosterHashes(): Promise<RosterHashesResponse>;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -115,6 +118,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return call('GET', `/api/sync/pull${qs ? `?${qs}` : ''}`, pullResponseSchema);
     },
     eventsUrl: () => `${baseUrl}/api/sync/events`,
+    rosterHashes: () => call('GET', '/api/text/roster-hashes', rosterHashesResponseSchema),
   };
 }
 

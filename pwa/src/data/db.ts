@@ -9,6 +9,7 @@
 import { Dexie, type Table } from 'dexie';
 import type { CommentDoc, ConversationDoc, IdeaDoc, ItemKind, StreamDoc, TallyDoc, VoteValue } from '../../../shared/src/documents.js';
 import type { Mutation } from '../../../shared/src/mutations.js';
+import type { OwnPostStatus } from '../../../shared/src/api.js';
 import type { Role } from '../../../shared/src/roles.js';
 
 export const DEFAULT_DB_NAME = 'huddle';
@@ -53,7 +54,10 @@ export interface Rejection {
 }
 
 export interface Draft {
-  /** 'idea:new', `comment:${ideaId}` while composing; `rejected:${mutationId}` for refused posts. */
+  /**
+   * A UUID (schema version 2 on): one person keeps several drafts, each synced as a private document.
+   * Version 1 used 'idea:new', `comment:${ideaId}` and `rejected:${mutationId}`; the upgrade renames them.
+   */
   id: string;
   kind: 'idea' | 'comment';
   conversationId?: string;
@@ -64,6 +68,36 @@ export interface Draft {
   updatedAt: string;
   /** Set when the server refused the post: the reason is shown with the text. */
   rejection?: Rejection;
+  /** The server version this text derives from (the id of the draft.save that stored it there). */
+  serverVersion?: string;
+  /** Set on a copy the server kept because another device edited the same draft offline. */
+  isConflictCopy?: boolean;
+  /** For a rejected edit of an own post: the post the text belongs to. */
+  editOf?: { itemKind: 'idea' | 'comment'; itemId: string };
+}
+
+/**
+ * One of the person's own published (or accepted, awaiting release) posts, by public id. Only the device and
+ * the author's sessions know this: it is what lets the app offer "edit" and "withdraw" on the right posts.
+ */
+export interface OwnPost {
+  contentId: string;
+  kind: 'idea' | 'comment';
+  conversationId: string;
+  /** For comments: the idea commented on. */
+  ideaId?: string;
+  /** Withdrawn by the person (locally at once; the server confirms). */
+  isWithdrawn?: boolean;
+  /** The text when withdrawn, so "My activity" can still name it (the public copy becomes empty). */
+  withdrawnText?: string;
+  /** The person's own unsent edit, shown on this device until the server has it. */
+  pendingEdit?: { title?: string; body: string };
+  /** What the server tells the author about their own post (moderation, release). */
+  status?: OwnPostStatus;
+  reason?: string;
+  mergedInto?: string;
+  /** An accepted edit or withdrawal that others see after the next batch release. */
+  changePending?: boolean;
 }
 
 export interface Person {
@@ -77,6 +111,26 @@ export interface MetaValues {
   lastSyncedAt: string;
   /** The server answered 401: keep everything, ask the person to log in again. */
   needsLogin: boolean;
+  /** Staff name tokens as a salted hash set, for the offline naming warning (see text-warnings.ts). */
+  rosterHashes: { salt: string; hashes: string[]; fetchedAt: string };
+  /** When the person dismissed the rules of engagement (shown once after first login). */
+  rulesSeenAt: string;
+  /** The optional "about you" questionnaire, per conversation: answered or skipped. */
+  questionnaire: Record<string, 'answered' | 'skipped'>;
+  /** Opt-in: e-mail me when someone comments on my idea. */
+  commentDigest: boolean;
+  /** Posts this person reported from this device (so the app can say so instead of offering it again). */
+  reportedItems: string[];
+  /** Changes without text that the server refused (withdraw, report, settings): shown in My activity. */
+  refusedActions: RefusedAction[];
+}
+
+export interface RefusedAction {
+  kind: string;
+  message: string;
+  at: string;
+  /** Any text the person wrote with it (a report's note), kept so it is not lost. */
+  text?: string;
 }
 export type MetaKey = keyof MetaValues;
 export interface MetaRow<K extends MetaKey = MetaKey> {
@@ -95,6 +149,7 @@ export class HuddleDb extends Dexie {
   outbox!: Table<OutboxEntry, number>;
   drafts!: Table<Draft, string>;
   meta!: Table<MetaRow, MetaKey>;
+  ownPosts!: Table<OwnPost, string>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);
@@ -111,8 +166,31 @@ export class HuddleDb extends Dexie {
       drafts: 'id',
       meta: 'key',
     });
+    // Version 2: several drafts per person (UUID ids, synced), and the person's own posts by public id.
+    this.version(2)
+      .stores({
+        drafts: 'id, updatedAt',
+        ownPosts: 'contentId, kind, ideaId',
+      })
+      .upgrade((tx) =>
+        tx
+          .table<Draft, string>('drafts')
+          .toCollection()
+          .toArray()
+          .then(async (drafts) => {
+            const table = tx.table<Draft, string>('drafts');
+            for (const draft of drafts) {
+              if (isUuid(draft.id)) continue;
+              await table.delete(draft.id);
+              await table.put({ ...draft, id: crypto.randomUUID() });
+            }
+          }),
+      );
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isUuid = (id: string) => UUID.test(id);
 
 export async function getMeta<K extends MetaKey>(db: HuddleDb, key: K): Promise<MetaValues[K] | undefined> {
   const row = (await db.meta.get(key)) as MetaRow<K> | undefined;

@@ -5,12 +5,20 @@
  */
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useSyncExternalStore } from 'react';
-import type { CommentDoc, ConversationDoc, IdeaDoc, StreamDoc, VoteValue } from '../../../shared/src/documents.js';
-import { rankItems } from '../../../shared/src/ranking.js';
+import type {
+  CommentDoc,
+  ConversationDoc,
+  IdeaDoc,
+  ItemKind,
+  StreamDoc,
+  VoteValue,
+} from '../../../shared/src/documents.js';
+import { rankItems, SORTS, type SortKey } from '../../../shared/src/ranking.js';
 import { can } from '../../../shared/src/authorization.js';
 import * as actions from './actions.js';
-import { getMeta, type Draft, type Person } from './db.js';
+import { getMeta, type Draft, type OwnPost, type Person } from './db.js';
 import { getRuntime } from './runtime.js';
+import { guardDeviceWrite } from './device-db-lifecycle.js';
 import * as session from './session.js';
 import { toSyncStatus, type SyncStatus } from './sync-status.js';
 
@@ -22,8 +30,8 @@ export { ApiError, NetworkError } from './api-client.js';
 /** Where one of the person's own posts stands. */
 export type PostStatus = 'public' | 'awaiting-release' | 'waiting-to-send';
 
-export const IDEA_SORTS = ['top', 'newest'] as const;
-export type IdeaSort = (typeof IDEA_SORTS)[number];
+export const IDEA_SORTS = SORTS;
+export type IdeaSort = SortKey;
 
 export interface IdeaListItem {
   /** Public id, or the mutation id while it waits to be sent. */
@@ -36,6 +44,8 @@ export interface IdeaListItem {
   createdAt: string;
   postStatus: PostStatus;
   editedByModerator: boolean;
+  /** The person's own post (they may edit or withdraw it). */
+  isOwn: boolean;
 }
 
 export interface CommentItem {
@@ -46,13 +56,21 @@ export interface CommentItem {
   createdAt: string;
   postStatus: PostStatus;
   editedByModerator: boolean;
+  isOwn: boolean;
+  isReported: boolean;
+  /** An edit of one's own comment not yet answered by the server. */
+  isEditPending: boolean;
 }
 
 export interface IdeaView {
+  /** With the person's own unsent edit applied. */
   idea: IdeaDoc;
   likes: number;
   dislikes: number;
   postStatus: PostStatus;
+  isOwn: boolean;
+  isReported: boolean;
+  isEditPending: boolean;
 }
 
 export type SessionView =
@@ -61,6 +79,11 @@ export type SessionView =
   | { status: 'signed-in'; person: Person; needsLogin: boolean; canContribute: boolean };
 
 const db = () => getRuntime().db;
+
+function withPendingEdit<T extends IdeaDoc>(idea: T, own: OwnPost | undefined): T {
+  const edit = own?.pendingEdit;
+  return edit ? { ...idea, title: edit.title ?? idea.title, body: edit.body } : idea;
+}
 
 export function useSession(): SessionView {
   const value = useLiveQuery(async () => {
@@ -99,7 +122,12 @@ export function useStream(id: string): StreamDoc | null | undefined {
 export function useIdeas(streamId: string, sort: IdeaSort): IdeaListItem[] | undefined {
   return useLiveQuery(async () => {
     const d = db();
-    const ideas = (await d.ideas.where('streamId').equals(streamId).toArray()).filter((i) => i.status === 'visible');
+    const all = (await d.ideas.where('streamId').equals(streamId).toArray()).filter((i) => i.status === 'visible');
+    const owns = await d.ownPosts.bulkGet(all.map((i) => i.id));
+    const ownById = new Map(owns.flatMap((o) => (o ? [[o.contentId, o] as const] : [])));
+    const ideas = all
+      .filter((i) => !ownById.get(i.id)?.isWithdrawn)
+      .map((i) => withPendingEdit(i, ownById.get(i.id)));
     const ids = ideas.map((i) => i.id);
     const tallies = await d.tallies.bulkGet(ids);
     const comments = await d.comments.where('ideaId').anyOf(ids).toArray();
@@ -117,6 +145,7 @@ export function useIdeas(streamId: string, sort: IdeaSort): IdeaListItem[] | und
           createdAt: idea.createdHour,
           postStatus: idea.isAwaitingRelease ? 'awaiting-release' : 'public',
           editedByModerator: Boolean(idea.editedByModerator),
+          isOwn: ownById.has(idea.id),
         }),
       ),
       sort,
@@ -135,6 +164,7 @@ export function useIdeas(streamId: string, sort: IdeaSort): IdeaListItem[] | und
               createdAt: p.createdAt,
               postStatus: 'waiting-to-send',
               editedByModerator: false,
+              isOwn: true,
             },
           ]
         : [],
@@ -146,14 +176,19 @@ export function useIdeas(streamId: string, sort: IdeaSort): IdeaListItem[] | und
 /** null = not on this device (unknown, removed, or not yet released). */
 export function useIdea(id: string): IdeaView | null | undefined {
   return useLiveQuery(async () => {
-    const idea = await db().ideas.get(id);
-    if (!idea || idea.status !== 'visible') return null;
+    const stored = await db().ideas.get(id);
+    const own = await db().ownPosts.get(id);
+    if (!stored || stored.status !== 'visible' || own?.isWithdrawn) return null;
     const tally = await db().tallies.get(id);
+    const reported = (await getMeta(db(), 'reportedItems')) ?? [];
     return {
-      idea,
+      idea: withPendingEdit(stored, own),
       likes: tally?.likes ?? 0,
       dislikes: tally?.dislikes ?? 0,
-      postStatus: idea.isAwaitingRelease ? 'awaiting-release' : 'public',
+      postStatus: stored.isAwaitingRelease ? 'awaiting-release' : 'public',
+      isOwn: Boolean(own),
+      isReported: reported.includes(id),
+      isEditPending: Boolean(own?.pendingEdit),
     } satisfies IdeaView;
   }, [id]);
 }
@@ -161,26 +196,47 @@ export function useIdea(id: string): IdeaView | null | undefined {
 export function useComments(ideaId: string): CommentItem[] | undefined {
   return useLiveQuery(async () => {
     const d = db();
-    const comments: Array<CommentDoc & { isAwaitingRelease?: boolean }> = (
+    const visible: Array<CommentDoc & { isAwaitingRelease?: boolean }> = (
       await d.comments.where('ideaId').equals(ideaId).toArray()
     ).filter((c) => c.status === 'visible');
+    const owns = await d.ownPosts.bulkGet(visible.map((c) => c.id));
+    const ownById = new Map(owns.flatMap((o) => (o ? [[o.contentId, o] as const] : [])));
+    const comments = visible.filter((c) => !ownById.get(c.id)?.isWithdrawn);
+    const reported = new Set((await getMeta(d, 'reportedItems')) ?? []);
     const tallies = await d.tallies.bulkGet(comments.map((c) => c.id));
-    const items = comments.map(
-      (c, i): CommentItem => ({
+    const items = comments.map((c, i): CommentItem => {
+      const own = ownById.get(c.id);
+      return {
         id: c.id,
-        body: c.body,
+        body: own?.pendingEdit?.body ?? c.body,
         likes: tallies[i]?.likes ?? 0,
         dislikes: tallies[i]?.dislikes ?? 0,
         createdAt: c.createdHour,
         postStatus: c.isAwaitingRelease ? 'awaiting-release' : 'public',
         editedByModerator: Boolean(c.editedByModerator),
-      }),
-    );
+        isOwn: Boolean(own),
+        isReported: reported.has(c.id),
+        isEditPending: Boolean(own?.pendingEdit),
+      };
+    });
     // Oldest first reads as a conversation; ties broken by id so every device agrees.
     items.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
     const local = (await d.localPosts.where('ideaId').equals(ideaId).toArray()).flatMap((p): CommentItem[] =>
       p.kind === 'comment'
-        ? [{ id: p.mutationId, body: p.body, likes: 0, dislikes: 0, createdAt: p.createdAt, postStatus: 'waiting-to-send', editedByModerator: false }]
+        ? [
+            {
+              id: p.mutationId,
+              body: p.body,
+              likes: 0,
+              dislikes: 0,
+              createdAt: p.createdAt,
+              postStatus: 'waiting-to-send',
+              editedByModerator: false,
+              isOwn: true,
+              isReported: false,
+              isEditPending: false,
+            },
+          ]
         : [],
     );
     return [...items, ...local];
@@ -234,18 +290,43 @@ export function useSyncStatus(): SyncStatus {
 
 // ---- actions ------------------------------------------------------------------
 
+/** A person's write: retried once if the browser dropped the connection (iOS), a full device reported. */
+const write = <T>(fn: () => Promise<T>): Promise<T> => guardDeviceWrite(db(), fn);
+
 const afterLocalChange = <T>(result: Promise<T>): Promise<T> =>
   result.then((value) => {
     void getRuntime().engine.requestSync();
     return value;
   });
 
+const DRAFT_SYNC_DELAY_MS = 3000;
+let draftSyncTimer: ReturnType<typeof setTimeout> | null = null;
+function syncSoon(): void {
+  if (draftSyncTimer) clearTimeout(draftSyncTimer);
+  draftSyncTimer = setTimeout(() => {
+    draftSyncTimer = null;
+    void getRuntime().engine.requestSync();
+  }, DRAFT_SYNC_DELAY_MS);
+}
+
 export const huddle = {
-  postIdea: (input: actions.PostIdeaInput) => afterLocalChange(actions.postIdea(db(), input)),
-  postComment: (input: actions.PostCommentInput) => afterLocalChange(actions.postComment(db(), input)),
-  vote: (input: actions.VoteInput) => afterLocalChange(actions.vote(db(), input)),
-  saveDraft: (draft: Omit<Draft, 'updatedAt'>) => actions.saveDraft(db(), draft),
-  discardDraft: (id: string) => actions.discardDraft(db(), id),
+  postIdea: (input: actions.PostIdeaInput) => afterLocalChange(write(() => actions.postIdea(db(), input))),
+  postComment: (input: actions.PostCommentInput) =>
+    afterLocalChange(write(() => actions.postComment(db(), input))),
+  vote: (input: actions.VoteInput) => afterLocalChange(write(() => actions.vote(db(), input))),
+  /** Saved at once on the device; sent to the person's other devices after a pause in typing. */
+  saveDraft: (draft: Omit<Draft, 'updatedAt'>) => write(() => actions.saveDraft(db(), draft)).then(syncSoon),
+  discardDraft: (id: string) => afterLocalChange(write(() => actions.discardDraft(db(), id))),
+  newDraftId: actions.newDraftId,
+  editPost: (input: actions.EditPostInput) => afterLocalChange(write(() => actions.editPost(db(), input))),
+  withdrawPost: (input: { conversationId: string; itemKind: ItemKind; itemId: string }) =>
+    afterLocalChange(write(() => actions.withdrawPost(db(), input))),
+  reportPost: (input: actions.ReportInput) => afterLocalChange(write(() => actions.reportPost(db(), input))),
+  submitQuestionnaire: (input: { conversationId: string; answers: Record<string, string> }) =>
+    afterLocalChange(write(() => actions.submitQuestionnaire(db(), input))),
+  skipQuestionnaire: (conversationId: string) => write(() => actions.skipQuestionnaire(db(), conversationId)),
+  setCommentDigest: (value: boolean) => afterLocalChange(write(() => actions.setCommentDigest(db(), value))),
+  markRulesSeen: () => write(() => actions.markRulesSeen(db())),
   sendNow: () => getRuntime().engine.sendNow(),
   requestCode: (email: string) => session.requestCode(getRuntime().api, email),
   signIn: async (email: string, code: string) => {

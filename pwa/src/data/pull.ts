@@ -6,6 +6,7 @@
  */
 import type { PullResponse } from '../../../shared/src/api.js';
 import type { ApiClient } from './api-client.js';
+import { draftSyncKey, SETTINGS_SYNC_KEY } from './actions.js';
 import { getMeta, setMeta, type HuddleDb } from './db.js';
 import { withLock } from './lock.js';
 
@@ -43,7 +44,18 @@ const TABLE_BY_PREFIX = {
 } as const;
 
 export async function applyPage(db: HuddleDb, page: PullResponse): Promise<void> {
-  const tables = [db.conversations, db.streams, db.ideas, db.comments, db.tallies, db.myVotes, db.outbox, db.meta];
+  const tables = [
+    db.conversations,
+    db.streams,
+    db.ideas,
+    db.comments,
+    db.tallies,
+    db.myVotes,
+    db.outbox,
+    db.meta,
+    db.ownPosts,
+    db.drafts,
+  ];
   await db.transaction('rw', tables, async () => {
     const byType = {
       conversation: page.docs.filter((d) => d.type === 'conversation'),
@@ -89,8 +101,67 @@ export async function applyPage(db: HuddleDb, page: PullResponse): Promise<void>
         serverValue: own.value,
       });
     }
+    await applyOwn(db, page);
     await setMeta(db, 'cursor', page.cursor);
   });
+}
+
+/**
+ * The person's own things from the server: their posts' status, drafts from their other devices, answers and
+ * settings. Anything this device still has queued wins until the server has answered it.
+ */
+async function applyOwn(db: HuddleDb, page: PullResponse): Promise<void> {
+  for (const own of page.ownPosts) {
+    const local = await db.ownPosts.get(own.contentId);
+    const comment = own.kind === 'comment' ? await db.comments.get(own.contentId) : undefined;
+    const hasQueued = (await db.outbox.where('itemId').equals(`own:${own.contentId}`).count()) > 0;
+    await db.ownPosts.put({
+      ...local,
+      contentId: own.contentId,
+      kind: own.kind,
+      conversationId: own.conversationId,
+      ideaId: local?.ideaId ?? comment?.ideaId,
+      status: own.status,
+      reason: own.reason,
+      mergedInto: own.mergedInto,
+      changePending: own.changePending,
+      isWithdrawn: hasQueued ? local?.isWithdrawn : own.status === 'withdrawn',
+    });
+  }
+  for (const remote of page.ownDrafts) {
+    const key = draftSyncKey(remote.draftId);
+    if ((await db.outbox.where('itemId').equals(key).count()) > 0) continue;
+    const local = await db.drafts.get(remote.draftId);
+    if (local?.serverVersion === remote.version) continue;
+    await db.drafts.put({
+      ...local,
+      id: remote.draftId,
+      kind: remote.draftKind,
+      conversationId: remote.conversationId,
+      streamId: remote.streamId,
+      ideaId: remote.ideaId,
+      title: remote.title,
+      body: remote.body,
+      updatedAt: new Date().toISOString(),
+      serverVersion: remote.version,
+      isConflictCopy: Boolean(remote.conflictOf) || local?.isConflictCopy,
+    });
+  }
+  // The list is complete: a draft the server had and no longer has was deleted (posted or discarded) on
+  // another device. Only drafts with nothing unsent here go; anything changed here is sent again instead.
+  const remoteIds = new Set(page.ownDrafts.map((d) => d.draftId));
+  for (const local of await db.drafts.toArray()) {
+    if (!local.serverVersion || remoteIds.has(local.id)) continue;
+    if ((await db.outbox.where('itemId').equals(draftSyncKey(local.id)).count()) > 0) continue;
+    await db.drafts.delete(local.id);
+  }
+  if (page.ownAnswers.length > 0) {
+    const states = { ...((await getMeta(db, 'questionnaire')) ?? {}) };
+    for (const answered of page.ownAnswers) states[answered.conversationId] = 'answered';
+    await setMeta(db, 'questionnaire', states);
+  }
+  if ((await db.outbox.where('itemId').equals(SETTINGS_SYNC_KEY).count()) === 0)
+    await setMeta(db, 'commentDigest', page.ownSettings.commentDigest);
 }
 
 async function conversationOf(db: HuddleDb, kind: 'idea' | 'comment', id: string): Promise<string> {

@@ -10,7 +10,9 @@ import { toCoarseHour } from '../../../shared/src/ids.js';
 import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
 import { REJECTION_CODES, isPermanent, type RejectionCode } from '../../../shared/src/rejections.js';
 import { ApiError, type ApiClient } from './api-client.js';
-import { setMeta, type HuddleDb, type OutboxEntry } from './db.js';
+import type { Mutation } from '../../../shared/src/mutations.js';
+import { draftSyncKey, SETTINGS_SYNC_KEY } from './actions.js';
+import { getMeta, setMeta, type HuddleDb, type OutboxEntry, type Rejection } from './db.js';
 import { withLock } from './lock.js';
 
 export const OUTBOX_LOCK = 'huddle-outbox';
@@ -55,7 +57,7 @@ export function pushOutbox(db: HuddleDb, api: ApiClient, options: PushOptions = 
       const byId = new Map(results.map((r) => [r.id, r]));
       let answered = 0;
       let retryLater: string | null = null;
-      await db.transaction('rw', [db.outbox, db.localPosts, db.ideas, db.comments, db.drafts, db.myVotes], async () => {
+      await db.transaction('rw', resultTables(db), async () => {
         const keep: OutboxEntry[] = [];
         for (const entry of batch) {
           const result = byId.get(entry.id);
@@ -97,52 +99,119 @@ async function requeue(db: HuddleDb, entries: OutboxEntry[]): Promise<void> {
 }
 
 async function applyResult(db: HuddleDb, entry: OutboxEntry, result: MutationResult): Promise<void> {
-  const m = entry.mutation;
-  await db.transaction('rw', [db.outbox, db.localPosts, db.ideas, db.comments, db.drafts, db.myVotes], async () => {
+  await db.transaction('rw', resultTables(db), async () => {
     await db.outbox.delete(entry.seq!);
-    if (result.status === 'rejected') {
-      const rejection = result.reason;
-      if (m.kind === 'idea.create') {
-        await db.localPosts.delete(m.id);
-        await db.drafts.put({
-          id: `rejected:${m.id}`,
-          kind: 'idea',
-          conversationId: m.conversationId,
-          streamId: m.streamId,
-          title: m.title,
-          body: m.body,
-          updatedAt: new Date().toISOString(),
-          rejection,
-        });
-      } else if (m.kind === 'comment.create') {
-        await db.localPosts.delete(m.id);
-        await db.drafts.put({
-          id: `rejected:${m.id}`,
-          kind: 'comment',
-          conversationId: m.conversationId,
-          ideaId: m.ideaId,
-          body: m.body,
-          updatedAt: new Date().toISOString(),
-          rejection,
-        });
-      } else {
-        // Only revert if no newer choice for this item is still waiting to be sent.
-        const newer = await db.outbox.where('itemId').equals(m.itemId).count();
-        const current = await db.myVotes.get(m.itemId);
-        if (newer === 0 && current) await db.myVotes.put({ ...current, value: current.serverValue ?? 'none' });
-      }
+    if (result.status === 'rejected') await applyRejection(db, entry.mutation, result.reason);
+    else await applyAccepted(db, entry.mutation, result.contentId);
+  });
+}
+
+export const resultTables = (db: HuddleDb) => [
+  db.outbox,
+  db.localPosts,
+  db.ideas,
+  db.comments,
+  db.drafts,
+  db.myVotes,
+  db.ownPosts,
+  db.meta,
+];
+
+const nowIso = () => new Date().toISOString();
+
+async function refuse(db: HuddleDb, kind: string, rejection: Rejection, text?: string): Promise<void> {
+  const refused = (await getMeta(db, 'refusedActions')) ?? [];
+  await setMeta(db, 'refusedActions', [...refused, { kind, message: rejection.message, at: nowIso(), text }].slice(-50));
+}
+
+/** The server refused: nothing the person wrote is lost. Text goes back to drafts with the reason. */
+async function applyRejection(db: HuddleDb, m: Mutation, rejection: Rejection): Promise<void> {
+  const conversationId = 'conversationId' in m ? m.conversationId : undefined;
+  // Kept on this device only until the person takes it up again (then it gets a draft UUID and syncs).
+  const draftBase = { id: `rejected:${m.id}`, updatedAt: nowIso(), rejection, conversationId };
+  switch (m.kind) {
+    case 'idea.create':
+      await db.localPosts.delete(m.id);
+      await db.drafts.put({ ...draftBase, kind: 'idea', streamId: m.streamId, title: m.title, body: m.body });
+      return;
+    case 'comment.create':
+      await db.localPosts.delete(m.id);
+      await db.drafts.put({ ...draftBase, kind: 'comment', ideaId: m.ideaId, body: m.body });
+      return;
+    case 'idea.edit':
+    case 'comment.edit': {
+      const itemId = m.kind === 'idea.edit' ? m.ideaId : m.commentId;
+      const own = await db.ownPosts.get(itemId);
+      const isNewerQueued = (await db.outbox.where('itemId').equals(`own:${itemId}`).count()) > 0;
+      if (own && !isNewerQueued) await db.ownPosts.put({ ...own, pendingEdit: undefined });
+      const idea = m.kind === 'idea.edit' ? await db.ideas.get(m.ideaId) : undefined;
+      const comment = m.kind === 'comment.edit' ? await db.comments.get(m.commentId) : undefined;
+      await db.drafts.put({
+        ...draftBase,
+        kind: m.kind === 'idea.edit' ? 'idea' : 'comment',
+        streamId: idea?.streamId,
+        ideaId: comment?.ideaId,
+        title: m.kind === 'idea.edit' ? m.title : undefined,
+        body: m.body,
+        editOf: { itemKind: m.kind === 'idea.edit' ? 'idea' : 'comment', itemId },
+      });
       return;
     }
-    // applied or duplicate: the server has it.
-    const hour = toCoarseHour(new Date());
-    if (m.kind === 'idea.create') {
+    case 'idea.withdraw':
+    case 'comment.withdraw': {
+      const itemId = m.kind === 'idea.withdraw' ? m.ideaId : m.commentId;
+      const own = await db.ownPosts.get(itemId);
+      if (own) await db.ownPosts.put({ ...own, isWithdrawn: false });
+      await refuse(db, m.kind, rejection);
+      return;
+    }
+    case 'report.create': {
+      const reported = (await getMeta(db, 'reportedItems')) ?? [];
+      await setMeta(db, 'reportedItems', reported.filter((id) => id !== m.itemId));
+      await refuse(db, m.kind, rejection, m.note);
+      return;
+    }
+    case 'questionnaire.submit': {
+      const states = (await getMeta(db, 'questionnaire')) ?? {};
+      const { [m.conversationId]: _dropped, ...rest } = states;
+      await setMeta(db, 'questionnaire', rest);
+      await refuse(db, m.kind, rejection);
+      return;
+    }
+    case 'notifications.set': {
+      const isNewerQueued = (await db.outbox.where('itemId').equals(SETTINGS_SYNC_KEY).count()) > 0;
+      if (!isNewerQueued) await setMeta(db, 'commentDigest', !m.commentDigest);
+      await refuse(db, m.kind, rejection);
+      return;
+    }
+    case 'draft.save':
+    case 'draft.delete':
+      // The draft itself stays on this device: only its copy on the server is missing.
+      return;
+    case 'vote.set': {
+      // Only revert if no newer choice for this item is still waiting to be sent.
+      const newer = await db.outbox.where('itemId').equals(m.itemId).count();
+      const current = await db.myVotes.get(m.itemId);
+      if (newer === 0 && current) await db.myVotes.put({ ...current, value: current.serverValue ?? 'none' });
+      return;
+    }
+  }
+}
+
+/** applied or duplicate: the server has it. */
+async function applyAccepted(db: HuddleDb, m: Mutation, contentId: string | undefined): Promise<void> {
+  const hour = toCoarseHour(new Date());
+  switch (m.kind) {
+    case 'idea.create':
       await db.localPosts.delete(m.id);
-      if (result.contentId && !(await db.ideas.get(result.contentId))) {
+      if (!contentId) return;
+      await db.ownPosts.put({ contentId, kind: 'idea', conversationId: m.conversationId });
+      if (!(await db.ideas.get(contentId))) {
         await db.ideas.put({
-          _id: `idea:${result.contentId}`,
+          _id: `idea:${contentId}`,
           schemaVersion: SCHEMA_VERSION,
           type: 'idea',
-          id: result.contentId,
+          id: contentId,
           conversationId: m.conversationId,
           streamId: m.streamId,
           title: m.title,
@@ -152,14 +221,17 @@ async function applyResult(db: HuddleDb, entry: OutboxEntry, result: MutationRes
           isAwaitingRelease: true,
         });
       }
-    } else if (m.kind === 'comment.create') {
+      return;
+    case 'comment.create':
       await db.localPosts.delete(m.id);
-      if (result.contentId && !(await db.comments.get(result.contentId))) {
+      if (!contentId) return;
+      await db.ownPosts.put({ contentId, kind: 'comment', conversationId: m.conversationId, ideaId: m.ideaId });
+      if (!(await db.comments.get(contentId))) {
         await db.comments.put({
-          _id: `comment:${result.contentId}`,
+          _id: `comment:${contentId}`,
           schemaVersion: SCHEMA_VERSION,
           type: 'comment',
-          id: result.contentId,
+          id: contentId,
           conversationId: m.conversationId,
           ideaId: m.ideaId,
           body: m.body,
@@ -168,9 +240,48 @@ async function applyResult(db: HuddleDb, entry: OutboxEntry, result: MutationRes
           isAwaitingRelease: true,
         });
       }
-    } else {
+      return;
+    case 'idea.edit':
+    case 'comment.edit': {
+      // The author sees their edit at once; others see it after the next batch.
+      const itemId = m.kind === 'idea.edit' ? m.ideaId : m.commentId;
+      const own = await db.ownPosts.get(itemId);
+      const isNewerQueued = (await db.outbox.where('itemId').equals(`own:${itemId}`).count()) > 0;
+      if (m.kind === 'idea.edit') await db.ideas.update(m.ideaId, { title: m.title, body: m.body });
+      else await db.comments.update(m.commentId, { body: m.body });
+      if (own && !isNewerQueued) await db.ownPosts.put({ ...own, pendingEdit: undefined, changePending: true });
+      return;
+    }
+    case 'idea.withdraw':
+    case 'comment.withdraw': {
+      const itemId = m.kind === 'idea.withdraw' ? m.ideaId : m.commentId;
+      const own = await db.ownPosts.get(itemId);
+      if (own) await db.ownPosts.put({ ...own, isWithdrawn: true, status: 'withdrawn' });
+      return;
+    }
+    case 'draft.save': {
+      const draft = await db.drafts.get(m.draftId);
+      if (!draft) return;
+      if (contentId && contentId !== m.draftId) {
+        // Another device changed this draft meanwhile: the server kept this text as a separate copy. Keep
+        // both here too; the other version arrives with the next pull.
+        const isNewerQueued = (await db.outbox.where('itemId').equals(draftSyncKey(m.draftId)).count()) > 0;
+        await db.drafts.put({ ...draft, id: contentId, serverVersion: m.id, isConflictCopy: true });
+        if (!isNewerQueued) await db.drafts.delete(m.draftId);
+        return;
+      }
+      await db.drafts.put({ ...draft, serverVersion: m.id });
+      return;
+    }
+    case 'vote.set': {
       const current = await db.myVotes.get(m.itemId);
       if (current) await db.myVotes.put({ ...current, serverValue: m.value });
+      return;
     }
-  });
+    case 'draft.delete':
+    case 'report.create':
+    case 'questionnaire.submit':
+    case 'notifications.set':
+      return;
+  }
 }

@@ -7,6 +7,7 @@
 import type { MeResponse } from '../../../shared/src/api.js';
 import { ApiError, NetworkError, type ApiClient } from './api-client.js';
 import { getMeta, setMeta, type HuddleDb } from './db.js';
+import { refreshRosterHashes } from './roster-hashes.js';
 
 export async function requestCode(api: ApiClient, email: string): Promise<string> {
   return api.requestCode(email.trim());
@@ -19,16 +20,18 @@ export async function clearDeviceData(db: HuddleDb): Promise<void> {
   });
 }
 
-async function adoptPerson(db: HuddleDb, me: MeResponse): Promise<void> {
+async function adoptPerson(db: HuddleDb, api: ApiClient, me: MeResponse): Promise<void> {
   const previous = await getMeta(db, 'person');
   if (previous && previous.email !== me.email) await clearDeviceData(db);
   await setMeta(db, 'person', { email: me.email, roles: me.roles });
   await setMeta(db, 'needsLogin', false);
+  // The naming warning's roster hash set, kept for offline use; best effort, never blocks sign-in.
+  void refreshRosterHashes(db, api).catch(() => undefined);
 }
 
 export async function signIn(db: HuddleDb, api: ApiClient, email: string, code: string): Promise<MeResponse> {
   const me = await api.verify(email.trim(), code);
-  await adoptPerson(db, me);
+  await adoptPerson(db, api, me);
   return me;
 }
 
@@ -47,7 +50,7 @@ export async function refreshSession(db: HuddleDb, api: ApiClient): Promise<void
     setPendingLogout(false);
   }
   try {
-    await adoptPerson(db, await api.me());
+    await adoptPerson(db, api, await api.me());
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       if (await getMeta(db, 'person')) await setMeta(db, 'needsLogin', true);

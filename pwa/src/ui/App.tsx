@@ -1,11 +1,19 @@
 /** The app frame: header with the menu, the current screen, the sync status bar and the update banner. */
 import { useEffect, useRef } from 'react';
 import { useRejectedDrafts, useSession } from '../data/hooks.js';
+import { AboutYouScreen } from './AboutYouScreen.js';
 import { DraftsScreen } from './DraftsScreen.js';
+import { EditPostScreen } from './EditPostScreen.js';
 import { IdeaScreen } from './IdeaScreen.js';
 import { LoginScreen } from './LoginScreen.js';
 import { Menu } from './Menu.js';
+import { MyActivityScreen } from './MyActivityScreen.js';
+import { NoticesScreen } from './NoticesScreen.js';
 import { PostIdeaScreen } from './PostIdeaScreen.js';
+import { QuickBreakScreen } from './QuickBreakScreen.js';
+import { ReportScreen } from './ReportScreen.js';
+import { RulesScreen } from './RulesScreen.js';
+import { SearchScreen } from './SearchScreen.js';
 import { StreamScreen } from './StreamScreen.js';
 import { StreamsScreen } from './StreamsScreen.js';
 import { SyncStatusBar } from './SyncStatusBar.js';
@@ -87,9 +95,29 @@ function Screen({
     case 'idea':
       return <IdeaScreen ideaId={route.id} canContribute={canContribute} />;
     case 'post':
-      return canContribute ? <PostIdeaScreen streamId={route.streamId} /> : <NotAllowed />;
+      return canContribute ? (
+        <PostIdeaScreen streamId={route.streamId} draftId={route.draftId} />
+      ) : (
+        <NotAllowed />
+      );
     case 'drafts':
       return <DraftsScreen />;
+    case 'rules':
+      return <RulesScreen />;
+    case 'about-you':
+      return <AboutYouScreen />;
+    case 'search':
+      return <SearchScreen query={route.query} />;
+    case 'quick-break':
+      return canContribute ? <QuickBreakScreen /> : <NotAllowed />;
+    case 'activity':
+      return <MyActivityScreen />;
+    case 'notices':
+      return <NoticesScreen />;
+    case 'edit':
+      return canContribute ? <EditPostScreen kind={route.kind} id={route.id} /> : <NotAllowed />;
+    case 'report':
+      return <ReportScreen kind={route.kind} id={route.id} />;
     case 'login':
       return needsLogin ? <LoginScreen knownEmail={email} /> : <AlreadySignedIn />;
     case 'not-found':

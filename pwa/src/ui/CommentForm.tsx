@@ -1,12 +1,16 @@
-/** The comment form; the text is saved on the device as it is typed. */
+/** The comment form; the text is saved on the device as it is typed (a draft, resumable and synced). */
 import { useState, type FormEvent } from 'react';
 import { LIMITS } from '../../../shared/src/protocol.js';
-import { InvalidInputError, huddle, useDraft, type Draft } from '../data/hooks.js';
+import { InvalidInputError, huddle, type Draft } from '../data/hooks.js';
+import { useCommentDraft } from '../data/participant-hooks.js';
+import { PostWarnings } from './PostWarnings.js';
 
 export function CommentForm({ conversationId, ideaId }: { conversationId: string; ideaId: string }) {
-  const draftId = `comment:${ideaId}`;
-  const draft = useDraft(draftId);
+  const draft = useCommentDraft(ideaId);
+  const [freshId, setFreshId] = useState(() => huddle.newDraftId());
+  const [notice, setNotice] = useState<string | null>(null);
   if (draft === undefined) return null;
+  const draftId = draft?.id ?? freshId;
   return (
     <CommentFormLoaded
       key={draftId}
@@ -14,6 +18,9 @@ export function CommentForm({ conversationId, ideaId }: { conversationId: string
       draft={draft}
       conversationId={conversationId}
       ideaId={ideaId}
+      notice={notice}
+      setNotice={setNotice}
+      onPosted={() => setFreshId(huddle.newDraftId())}
     />
   );
 }
@@ -23,15 +30,20 @@ function CommentFormLoaded({
   draft,
   conversationId,
   ideaId,
+  notice,
+  setNotice,
+  onPosted,
 }: {
   draftId: string;
   draft: Draft | null;
   conversationId: string;
   ideaId: string;
+  notice: string | null;
+  setNotice: (notice: string | null) => void;
+  onPosted: () => void;
 }) {
   const [body, setBody] = useState(draft?.body ?? '');
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
 
   const change = (value: string) => {
     setBody(value);
@@ -45,6 +57,7 @@ function CommentFormLoaded({
       await huddle.postComment({ conversationId, ideaId, body, draftId });
       setBody('');
       setNotice('Your comment is saved on this device and will be sent.');
+      onPosted();
     } catch (err) {
       setError(
         err instanceof InvalidInputError ? err.message : 'Your comment could not be saved on this device.',
@@ -74,6 +87,7 @@ function CommentFormLoaded({
           onChange={(e) => change(e.target.value)}
         />
       </div>
+      <PostWarnings text={body} />
       <button type="submit" className="button">
         Post comment
       </button>

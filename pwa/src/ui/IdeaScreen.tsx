@@ -1,21 +1,41 @@
-/** One idea: its text, votes, comments (each with votes) and the comment form. */
+/** One idea: its text, votes, comments (each with votes), own-post and report actions, and the comment form. */
 import { useComments, useConversation, useIdea } from '../data/hooks.js';
+import { useIdeaFate } from '../data/participant-hooks.js';
+import { ClosedBanner } from './ClosedBanner.js';
 import { CommentForm } from './CommentForm.js';
 import { formatHour } from './format.js';
+import { PostActions } from './PostActions.js';
 import { PostBadge } from './PostBadge.js';
 import { VoteButtons } from './VoteButtons.js';
-import { href } from './use-hash-route.js';
+import { href, navigate } from './use-hash-route.js';
 
 export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContribute: boolean }) {
   const view = useIdea(ideaId);
   const comments = useComments(ideaId);
   const conversation = useConversation(view?.idea.conversationId);
+  const fate = useIdeaFate(ideaId);
   if (view === undefined) return <p className="muted">Loading…</p>;
+  if (view === null && fate?.status === 'merged' && fate.mergedInto)
+    return (
+      <>
+        <h1 tabIndex={-1}>This idea was merged</h1>
+        <p>The facilitation team combined it with a similar idea. Its votes and comments moved there too.</p>
+        <p>
+          <a href={href.idea(fate.mergedInto)}>See the idea it is now part of</a>
+        </p>
+      </>
+    );
   if (view === null)
     return (
       <>
         <h1 tabIndex={-1}>Idea not found</h1>
-        <p>It may have been removed by the moderators, or this device has not synced it yet.</p>
+        <p>
+          {fate?.status === 'withdrawn'
+            ? 'Its author withdrew it.'
+            : fate?.status === 'hidden' || fate?.status === 'removed'
+              ? `The moderators hid it${fate.reason ? `: ${fate.reason}` : '.'}`
+              : 'It may have been removed by the moderators, or this device has not synced it yet.'}
+        </p>
         <p>
           <a href={href.streams()}>Back to all topics</a>
         </p>
@@ -29,6 +49,7 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
       <p className="breadcrumb">
         <a href={href.stream(idea.streamId)}>Back to the topic</a>
       </p>
+      {conversation?.status === 'closed' && <ClosedBanner />}
       <article className="idea" aria-labelledby="idea-title">
         <h1 id="idea-title" tabIndex={-1}>
           {idea.title}
@@ -48,6 +69,18 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
           canVote={canAct}
           label="idea"
         />
+        {view.postStatus === 'public' || view.isOwn ? (
+          <PostActions
+            conversationId={idea.conversationId}
+            kind="idea"
+            id={idea.id}
+            isOwn={view.isOwn}
+            isReported={view.isReported}
+            isEditPending={view.isEditPending}
+            canAct={canAct}
+            onWithdrawn={() => navigate(href.activity())}
+          />
+        ) : null}
       </article>
       <section aria-labelledby="comments-heading">
         <h2 id="comments-heading">Comments</h2>
@@ -71,6 +104,17 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
                     dislikes={c.dislikes}
                     canVote={canAct}
                     label="comment"
+                  />
+                )}
+                {(c.postStatus === 'public' || (c.isOwn && c.postStatus !== 'waiting-to-send')) && (
+                  <PostActions
+                    conversationId={idea.conversationId}
+                    kind="comment"
+                    id={c.id}
+                    isOwn={c.isOwn}
+                    isReported={c.isReported}
+                    isEditPending={c.isEditPending}
+                    canAct={canAct}
                   />
                 )}
               </li>

@@ -1,8 +1,18 @@
-/** The menu: drafts, and "Log out and clear this device" (warns first about anything unsent). */
+/** The menu: the participant's screens, and "Log out and clear this device" (warns first about anything unsent). */
 import { useId, useState } from 'react';
 import { huddle, useUnsentCount } from '../data/hooks.js';
 import { plural } from './format.js';
 import { href } from './use-hash-route.js';
+
+const MENU_LINKS: ReadonlyArray<readonly [string, string]> = [
+  [href.search(), 'Search'],
+  [href.quickBreak(), 'Quick break'],
+  [href.activity(), 'My activity'],
+  [href.drafts(), 'Drafts'],
+  [href.notices(), 'Notices'],
+  [href.rules(), 'Rules and questions'],
+  [href.aboutYou(), 'About you'],
+];
 
 export function Menu({ email }: { email: string }) {
   const [isOpen, setIsOpen] = useState(false);
@@ -46,11 +56,13 @@ export function Menu({ email }: { email: string }) {
                 Topics
               </a>
             </li>
-            <li>
-              <a href={href.drafts()} onClick={close}>
-                Drafts
-              </a>
-            </li>
+            {MENU_LINKS.map(([to, label]) => (
+              <li key={label}>
+                <a href={to} onClick={close}>
+                  {label}
+                </a>
+              </li>
+            ))}
           </ul>
           {!isConfirming ? (
             <button

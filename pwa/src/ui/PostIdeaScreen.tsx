@@ -1,5 +1,9 @@
-/** Post an idea: title, description and topic; saved on the device as typed, sent when possible. */
-import { useState, type FormEvent } from 'react';
+/**
+ * Post an idea: title, description and topic; saved on the device as typed (each new idea is its own draft,
+ * resumable from the drafts list), sent when possible. Similar ideas already posted are suggested as the
+ * person writes, offline too, so they can vote instead of posting a duplicate.
+ */
+import { useDeferredValue, useState, type FormEvent } from 'react';
 import { LIMITS } from '../../../shared/src/protocol.js';
 import {
   InvalidInputError,
@@ -10,12 +14,15 @@ import {
   type Draft,
 } from '../data/hooks.js';
 import type { StreamDoc } from '../../../shared/src/documents.js';
+import { useSimilarIdeas } from '../data/participant-hooks.js';
 import { href, navigate } from './use-hash-route.js';
+import { PostWarnings } from './PostWarnings.js';
 
-const DRAFT_ID = 'idea:new';
-
-export function PostIdeaScreen({ streamId }: { streamId?: string }) {
-  const draft = useDraft(DRAFT_ID);
+export function PostIdeaScreen({ streamId, draftId }: { streamId?: string; draftId?: string }) {
+  // A new idea gets a new draft id; the address then carries it, so a reload resumes the same draft.
+  const [newDraftId] = useState(() => huddle.newDraftId());
+  const id = draftId ?? newDraftId;
+  const draft = useDraft(id);
   const streams = useStreams();
   const conversations = useConversations();
   if (draft === undefined || streams === undefined || conversations === undefined)
@@ -30,15 +37,23 @@ export function PostIdeaScreen({ streamId }: { streamId?: string }) {
       </>
     );
   return (
-    <PostIdeaForm draft={draft} streams={open} initialStreamId={streamId ?? draft?.streamId ?? open[0]!.id} />
+    <PostIdeaForm
+      key={id}
+      draftId={id}
+      draft={draft}
+      streams={open}
+      initialStreamId={draft?.streamId ?? streamId ?? open[0]!.id}
+    />
   );
 }
 
 function PostIdeaForm({
+  draftId,
   draft,
   streams,
   initialStreamId,
 }: {
+  draftId: string;
   draft: Draft | null;
   streams: StreamDoc[];
   initialStreamId: string;
@@ -51,9 +66,14 @@ function PostIdeaForm({
   const [error, setError] = useState<string | null>(null);
 
   const stream = streams.find((s) => s.id === streamId)!;
+  const similar = useSimilarIdeas(useDeferredValue(title), useDeferredValue(body));
   const save = (patch: Partial<{ title: string; body: string; streamId: string }>) => {
     const next = { title, body, streamId, ...patch };
-    void huddle.saveDraft({ id: DRAFT_ID, kind: 'idea', conversationId: stream.conversationId, ...next });
+    const conversationId =
+      streams.find((s) => s.id === next.streamId)?.conversationId ?? stream.conversationId;
+    void huddle.saveDraft({ id: draftId, kind: 'idea', conversationId, ...next });
+    const resumable = href.post(next.streamId, draftId);
+    if (window.location.hash !== resumable) window.history.replaceState(null, '', resumable);
   };
 
   const submit = async (event: FormEvent) => {
@@ -65,7 +85,7 @@ function PostIdeaForm({
         streamId,
         title,
         body,
-        draftId: DRAFT_ID,
+        draftId,
       });
       navigate(href.stream(streamId, 'newest'));
     } catch (err) {
@@ -83,6 +103,7 @@ function PostIdeaForm({
       <h1 tabIndex={-1}>Post an idea</h1>
       <p>
         Your idea is anonymous. It is saved on this device as you type and sent when you have a connection.
+        You can leave and come back to it from <a href={href.drafts()}>your drafts</a>.
       </p>
       {error && (
         <p className="error-message" role="alert">
@@ -128,6 +149,7 @@ function PostIdeaForm({
             }}
           />
         </div>
+        <SimilarIdeas ideas={similar} />
         <div className="field">
           <label htmlFor="idea-body">Description</label>
           <p className="hint" id="idea-body-hint">
@@ -146,10 +168,32 @@ function PostIdeaForm({
             }}
           />
         </div>
+        <PostWarnings text={`${title}\n${body}`} />
         <button type="submit" className="button">
           Post idea
         </button>
       </form>
     </div>
+  );
+}
+
+function SimilarIdeas({ ideas }: { ideas: Array<{ ideaId: string; title: string }> }) {
+  if (ideas.length === 0) return null;
+  return (
+    <aside className="similar" aria-labelledby="similar-heading" data-testid="similar-ideas">
+      <h2 id="similar-heading" className="similar__heading">
+        Is this the same as…?
+      </h2>
+      <p className="hint">
+        If one of these says what you mean, voting for it gives it more weight than a new idea.
+      </p>
+      <ul className="similar__list">
+        {ideas.map((idea) => (
+          <li key={idea.ideaId}>
+            <a href={href.idea(idea.ideaId)}>{idea.title}</a>
+          </li>
+        ))}
+      </ul>
+    </aside>
   );
 }

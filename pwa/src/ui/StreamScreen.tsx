@@ -1,10 +1,19 @@
-/** Ideas in one topic, sorted Top (Wilson lower bound) or Newest, with the person's pending posts first. */
+/**
+ * Ideas in one topic, sorted Top (Wilson lower bound), Newest, Most discussed or Controversial (many votes
+ * both ways), with the person's pending posts first.
+ */
 import { useConversation, useIdeas, useStream, type IdeaSort } from '../data/hooks.js';
+import { ClosedBanner } from './ClosedBanner.js';
 import { plural } from './format.js';
 import { PostBadge } from './PostBadge.js';
 import { href } from './use-hash-route.js';
 
-const SORT_LABELS: Record<IdeaSort, string> = { top: 'Top', newest: 'Newest' };
+const SORT_LABELS: Record<IdeaSort, string> = {
+  top: 'Top',
+  newest: 'Newest',
+  discussed: 'Most discussed',
+  controversial: 'Controversial',
+};
 
 export function StreamScreen({
   streamId,
@@ -36,10 +45,14 @@ export function StreamScreen({
       </p>
       <h1 tabIndex={-1}>{stream.title}</h1>
       {stream.description && <p className="lead">{stream.description}</p>}
+      {conversation?.status === 'closed' && <ClosedBanner />}
       {canContribute && isOpen && (
-        <p>
+        <p className="button-row">
           <a className="button" href={href.post(stream.id)}>
             Post an idea
+          </a>
+          <a className="button button--secondary" href={href.quickBreak()}>
+            Quick break
           </a>
         </p>
       )}
@@ -61,7 +74,7 @@ export function StreamScreen({
       ) : ideas.length === 0 ? (
         <p>No ideas yet.{canContribute && isOpen ? ' Be the first to post one.' : ''}</p>
       ) : (
-        <ol className="card-list" aria-label={`Ideas, ${SORT_LABELS[sort].toLowerCase()} first`}>
+        <ol className="card-list" aria-label={`Ideas, sorted by ${SORT_LABELS[sort].toLowerCase()}`}>
           {ideas.map((idea) => (
             <li key={idea.id} className="card" data-testid="idea-card">
               <h3 className="card__title">
@@ -72,6 +85,7 @@ export function StreamScreen({
                 )}
               </h3>
               <PostBadge status={idea.postStatus} />
+              {idea.isOwn && idea.postStatus === 'public' && <p className="badge badge--own">Your idea</p>}
               {idea.body && <p className="card__body">{idea.body}</p>}
               {idea.postStatus === 'public' && (
                 <p className="card__meta">

@@ -5,15 +5,22 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { importInvitesBodySchema, importInvitesResponseSchema } from '../../../shared/src/api.js';
+import {
+  conversationIdParamSchema,
+  importInvitesBodySchema,
+  importInvitesResponseSchema,
+  setConversationStatusBodySchema,
+  setConversationStatusResponseSchema,
+} from '../../../shared/src/api.js';
 import { assertCanAdminister } from '../../../shared/src/authorization.js';
 import { createBackground } from '../auth/background.js';
 import { revokeAccessByEmail } from '../auth/revoke.js';
 import { requireSession } from '../auth/sessions.js';
 import type { Deps } from '../deps.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError, zodToHttpError } from '../http/errors.js';
 import { route } from '../http/route.js';
 import { importInvites } from './invites.js';
+import { setConversationStatus } from './conversation-status.js';
 
 export const revokeSessionsBodySchema = z.object({ email: z.email('Enter a valid e-mail address').max(254) });
 export const revokeSessionsResponseSchema = z.object({ revoked: z.number().int() });
@@ -59,6 +66,26 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: Deps): Pro
       const revoked = await revokeAccessByEmail(deps, body.email);
       if (revoked === undefined) throw new HttpError(404, 'not-found', 'No account has this e-mail address.');
       return { revoked };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/conversations/:id/status',
+      summary: 'Open (live) or close a conversation; a closed one rejects every mutation on it',
+      tag: 'admin',
+      access: 'admin',
+      body: setConversationStatusBodySchema,
+      response: setConversationStatusResponseSchema,
+    },
+    async ({ body, request }) => {
+      assertCanAdminister((await requireSession(deps, request)).roles);
+      const params = conversationIdParamSchema.safeParse(request.params);
+      if (!params.success) throw zodToHttpError(params.error, 'path');
+      const conversation = await setConversationStatus(deps, params.data.id, body.status);
+      return { id: conversation.id, status: conversation.status };
     },
   );
 }

@@ -2,10 +2,12 @@
  * Incremental pull: released public documents changed since an opaque cursor (the public
  * db's update sequence), plus what only the caller may see about themselves: their own
  * current votes (as OwnVote, never vote documents) and their own posts still waiting for
- * the next batch release.
+ * the next batch release; and for "My activity" and other devices: the status of each of their
+ * posts, their synced drafts, their questionnaire answers and their notification settings.
  */
 import type { OwnVote, PullResponse } from '../../../shared/src/api.js';
 import {
+  answersDocSchema,
   conversationDocSchema,
   publicDocSchema,
   stagedDocSchema,
@@ -15,7 +17,10 @@ import {
 import { LIMITS } from '../../../shared/src/protocol.js';
 import type { Deps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
-import { ownerTagFor, voterFor } from './keys.js';
+import { answersDocId, ownerTagFor, voterFor } from './keys.js';
+import { listOwnDrafts } from './apply-draft.js';
+import { readSettings } from './apply-settings.js';
+import { listOwnPosts } from './own-posts.js';
 
 type PullDeps = Pick<Deps, 'storage' | 'secrets'>;
 
@@ -58,9 +63,13 @@ export async function pull(
     const doc = publicDocSchema.safeParse(row.doc);
     if (doc.success) docs.push(doc.data);
   }
-  const [ownVotes, ownPending] = await Promise.all([
+  const [ownVotes, ownPending, ownPosts, ownDrafts, ownAnswers, ownSettings] = await Promise.all([
     listOwnVotes(deps, accountId),
     listOwnPending(deps, accountId),
+    listOwnPosts(deps, accountId),
+    listOwnDrafts(deps, accountId),
+    listOwnAnswers(deps, accountId),
+    readSettings(deps, accountId),
   ]);
   return {
     cursor: encodeCursor(page.lastSeq),
@@ -69,6 +78,10 @@ export async function pull(
     deleted,
     ownVotes,
     ownPending,
+    ownPosts,
+    ownDrafts,
+    ownAnswers,
+    ownSettings,
   };
 }
 
@@ -106,4 +119,22 @@ async function listOwnPending(deps: PullDeps, accountId: string): Promise<PullRe
     if (staged.success && staged.data.ownerTag === ownerTag) pending.push(staged.data.doc);
   }
   return pending;
+}
+
+/** One answers document per (person, conversation): a direct read per conversation. */
+async function listOwnAnswers(deps: PullDeps, accountId: string): Promise<PullResponse['ownAnswers']> {
+  const conversations = await deps.storage.db('public').list({ prefix: 'conversation:', includeDocs: true });
+  const ids = conversations.flatMap((row) => {
+    const conversation = conversationDocSchema.safeParse(row.doc);
+    return conversation.success && conversation.data.questionnaire
+      ? [answersDocId(deps.secrets, accountId, conversation.data.id)]
+      : [];
+  });
+  if (ids.length === 0) return [];
+  const answers: PullResponse['ownAnswers'] = [];
+  for (const row of await deps.storage.db('private').list({ keys: ids, includeDocs: true })) {
+    const doc = answersDocSchema.safeParse(row.doc);
+    if (doc.success) answers.push({ conversationId: doc.data.conversationId, answers: doc.data.answers });
+  }
+  return answers;
 }

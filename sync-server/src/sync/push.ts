@@ -19,6 +19,12 @@ import type { Deps } from '../deps.js';
 import { applyCommentCreate } from './apply-comment.js';
 import { applyIdeaCreate } from './apply-idea.js';
 import { applyVoteSet } from './apply-vote.js';
+import { applyCommentEdit, applyIdeaEdit } from './apply-edit.js';
+import { applyCommentWithdraw, applyIdeaWithdraw } from './apply-withdraw.js';
+import { applyReportCreate } from './apply-report.js';
+import { applyQuestionnaireSubmit } from './apply-questionnaire.js';
+import { applyDraftDelete, applyDraftSave } from './apply-draft.js';
+import { applyNotificationsSet } from './apply-settings.js';
 import { receiptDocId } from './keys.js';
 import type { ApplyContext, Outcome } from './outcome.js';
 import { createBatchLookups, type BatchLookups } from './targets.js';
@@ -100,6 +106,24 @@ function applyByKind(deps: Deps, accountId: string, mutation: Mutation, ctx: App
       return applyCommentCreate(deps, accountId, mutation, ctx);
     case 'vote.set':
       return applyVoteSet(deps, accountId, mutation, ctx);
+    case 'idea.edit':
+      return applyIdeaEdit(deps, accountId, mutation, ctx);
+    case 'comment.edit':
+      return applyCommentEdit(deps, accountId, mutation, ctx);
+    case 'idea.withdraw':
+      return applyIdeaWithdraw(deps, accountId, mutation, ctx);
+    case 'comment.withdraw':
+      return applyCommentWithdraw(deps, accountId, mutation, ctx);
+    case 'report.create':
+      return applyReportCreate(deps, accountId, mutation, ctx);
+    case 'questionnaire.submit':
+      return applyQuestionnaireSubmit(deps, accountId, mutation, ctx);
+    case 'draft.save':
+      return applyDraftSave(deps, accountId, mutation, ctx);
+    case 'draft.delete':
+      return applyDraftDelete(deps, accountId, mutation, ctx);
+    case 'notifications.set':
+      return applyNotificationsSet(deps, accountId, mutation, ctx);
   }
 }
 

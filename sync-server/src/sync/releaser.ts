@@ -6,7 +6,7 @@
  * Steps, each idempotent so that a crash anywhere or several instances releasing at once
  * converge: (1) note which items got votes since the checkpoint (votes-db changes), (2) copy
  * every staged post to the public db (create; 'exists' is fine) in shuffled order, then delete
- * the staged copies, (3) rewrite the tally docs of those items from the `tally/byItem` _sum
+ * the staged copies; authors' edits and withdrawals are applied after (released-changes.ts), (3) rewrite the tally docs of those items from the `tally/byItem` _sum
  * view (never incremented), (4) save the checkpoint, (5) tell the live channels.
  */
 import crypto from 'node:crypto';
@@ -16,12 +16,14 @@ import { docId } from '../../../shared/src/ids.js';
 import {
   stagedDocSchema,
   tallyDocSchema,
+  type StagedDoc,
   voteDocSchema,
   type ItemKind,
   type TallyDoc,
 } from '../../../shared/src/documents.js';
 import type { Deps } from '../deps.js';
 import { ConflictError, type StoredDoc } from '../storage/port.js';
+import { releaseChanges, type ChangedStaged } from './released-changes.js';
 
 const CHECKPOINT_ID = 'release-checkpoint';
 const CHANGES_PAGE = 1000;
@@ -29,7 +31,7 @@ const MAX_ATTEMPTS = 5;
 
 const checkpointSchema = z.object({ _id: z.string(), _rev: z.string(), votesSeq: z.string() });
 
-type ReleaseDeps = Pick<Deps, 'storage' | 'notifier'>;
+type ReleaseDeps = Pick<Deps, 'storage' | 'notifier'> & Partial<Pick<Deps, 'now'>>;
 
 interface ItemRef {
   itemKind: ItemKind;
@@ -80,10 +82,23 @@ async function votedItemsSince(deps: ReleaseDeps, since: string | undefined) {
 async function releaseStaged(deps: ReleaseDeps): Promise<number> {
   const privateDb = deps.storage.db('private');
   const staged = [];
+  const changes: ChangedStaged[] = [];
   for (const row of await privateDb.list({ prefix: 'staged:', includeDocs: true })) {
     const parsed = stagedDocSchema.safeParse(row.doc);
-    if (parsed.success) staged.push({ id: row.id, rev: row.rev, doc: parsed.data.doc });
+    if (!parsed.success) continue;
+    // Authors' edits and withdrawals (released-changes.ts) go one by one, after the new posts.
+    if (parsed.data.change) changes.push({ id: row.id, rev: row.rev, staged: parsed.data });
+    else staged.push({ id: row.id, rev: row.rev, doc: parsed.data.doc });
   }
+  const created = await releaseNew(deps, staged);
+  return created + (await releaseChanges(deps, shuffle(changes)));
+}
+
+async function releaseNew(
+  deps: ReleaseDeps,
+  staged: Array<{ id: string; rev: string; doc: StagedDoc['doc'] }>,
+): Promise<number> {
+  const privateDb = deps.storage.db('private');
   if (staged.length === 0) return 0;
   const docs = shuffle(staged.map(({ doc: { _rev: _ignored, ...doc } }) => doc as StoredDoc));
   const written = await deps.storage.db('public').bulkPut(docs);

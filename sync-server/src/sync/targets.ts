@@ -25,7 +25,7 @@ export const rejections = {
   conversationMissing: { code: REJECTION_CODES.notFound, message: 'This conversation does not exist.' },
   conversationClosed: {
     code: REJECTION_CODES.conversationClosed,
-    message: 'This conversation is not open: it does not accept new posts or votes.',
+    message: 'This conversation is not open: it does not accept posts, votes or changes now.',
   },
   streamMissing: {
     code: REJECTION_CODES.notFound,

@@ -5,7 +5,7 @@
  * real server over loopback is exercised by tests/integration/pwa-sync-engine.test.ts.
  */
 import crypto from 'node:crypto';
-import type { MutationResult, PullResponse } from '../../../shared/src/api.js';
+import type { MutationResult, OwnDraft, OwnPost, PullResponse } from '../../../shared/src/api.js';
 import type { PublicDoc, VoteValue } from '../../../shared/src/documents.js';
 import { mutationSchema, type Mutation } from '../../../shared/src/mutations.js';
 import type { FetchLike } from '../../../pwa/src/data/api-client.js';
@@ -27,6 +27,10 @@ export interface FakeSyncServer {
   /** Public docs served by pull, in "sequence" order. */
   feed: Array<{ doc?: PublicDoc; deleted?: string }>;
   ownVotes: Array<{ itemId: string; itemKind: 'idea' | 'comment'; value: VoteValue }>;
+  /** The person's drafts as the server stores them (draft.save keeps both versions on a conflict). */
+  drafts: Map<string, OwnDraft>;
+  /** What pull tells the author about their own posts. */
+  ownPosts: OwnPost[];
   /** Rejects the next mutation with this reason, whatever it is. */
   rejectNextWith: { code: string; message: string } | null;
   /** Resolves the next push only when released (to observe state while a push is in flight). */
@@ -47,6 +51,8 @@ export function createFakeSyncServer(): FakeSyncServer {
     faults: [],
     feed: [],
     ownVotes: [],
+    drafts: new Map(),
+    ownPosts: [],
     rejectNextWith: null,
     holdNextPush() {
       let release!: () => void;
@@ -86,6 +92,10 @@ export function createFakeSyncServer(): FakeSyncServer {
           deleted: slice.flatMap((e) => (e.deleted ? [e.deleted] : [])),
           ownVotes: server.ownVotes,
           ownPending: [],
+          ownPosts: server.ownPosts,
+          ownDrafts: [...server.drafts.values()],
+          ownAnswers: [],
+          ownSettings: { commentDigest: false },
         };
         return json(200, page);
       }
@@ -119,6 +129,27 @@ export function createFakeSyncServer(): FakeSyncServer {
             status: 'rejected',
             reason: { code: 'not-found', message: 'The idea you commented on was removed.' },
           };
+    } else if (m.kind === 'draft.save') {
+      const stored = server.drafts.get(m.draftId);
+      const isConflict = stored !== undefined && stored.version !== m.baseVersion;
+      const draftId = isConflict ? crypto.randomUUID() : m.draftId;
+      server.drafts.set(draftId, {
+        draftId,
+        draftKind: m.draftKind,
+        conversationId: m.conversationId,
+        streamId: m.streamId,
+        ideaId: m.ideaId,
+        title: m.title,
+        body: m.body,
+        version: m.id,
+        ...(isConflict ? { conflictOf: m.draftId } : {}),
+      });
+      result = { id: m.id, status: 'applied', ...(isConflict ? { contentId: draftId } : {}) };
+    } else if (m.kind === 'draft.delete') {
+      server.drafts.delete(m.draftId);
+      result = { id: m.id, status: 'applied' };
+    } else if (m.kind !== 'vote.set') {
+      result = { id: m.id, status: 'applied' };
     } else if (!server.ideaIds.has(m.itemId)) {
       result = {
         id: m.id,
