@@ -329,6 +329,7 @@ export const huddle = {
   markRulesSeen: () => write(() => actions.markRulesSeen(db())),
   sendNow: () => getRuntime().engine.sendNow(),
   requestCode: (email: string) => session.requestCode(getRuntime().api, email),
+  unsentForOtherPerson: (email: string) => session.unsentForOtherPerson(db(), email),
   signIn: async (email: string, code: string) => {
     const me = await session.signIn(db(), getRuntime().api, email, code);
     void getRuntime().engine.sendNow();

@@ -20,6 +20,17 @@ export async function clearDeviceData(db: HuddleDb): Promise<void> {
   });
 }
 
+/**
+ * Changes on this device that nobody has sent yet and that belong to someone other than
+ * `email` (the previous person's session expired before they were sent). Signing in as a
+ * different person deletes them, so the login screen asks first: nothing is lost silently.
+ */
+export async function unsentForOtherPerson(db: HuddleDb, email: string): Promise<number> {
+  const previous = await getMeta(db, 'person');
+  if (!previous || previous.email.toLowerCase() === email.trim().toLowerCase()) return 0;
+  return db.outbox.count();
+}
+
 async function adoptPerson(db: HuddleDb, api: ApiClient, me: MeResponse): Promise<void> {
   const previous = await getMeta(db, 'person');
   if (previous && previous.email !== me.email) await clearDeviceData(db);

@@ -2,7 +2,10 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError, NetworkError, huddle, isLogoutPending } from '../data/hooks.js';
 
-type Step = { name: 'email' } | { name: 'code'; email: string; message: string };
+type Step =
+  | { name: 'email' }
+  | { name: 'confirm-other-person'; email: string; unsent: number }
+  | { name: 'code'; email: string; message: string };
 
 function explain(err: unknown): string {
   if (err instanceof NetworkError) return 'Huddle cannot be reached. Check your connection and try again.';
@@ -17,18 +20,28 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setIsBusy] = useState(false);
 
-  const sendCode = async (event: FormEvent) => {
-    event.preventDefault();
+  const requestCodeFor = async (address: string) => {
     setError(null);
     setIsBusy(true);
     try {
-      const message = await huddle.requestCode(email);
-      setStep({ name: 'code', email: email.trim(), message });
+      const message = await huddle.requestCode(address);
+      setStep({ name: 'code', email: address.trim(), message });
     } catch (err) {
       setError(explain(err));
     } finally {
       setIsBusy(false);
     }
+  };
+
+  const sendCode = async (event: FormEvent) => {
+    event.preventDefault();
+    // Someone else's unsent changes would be deleted by logging in as another person: ask first.
+    const unsent = await huddle.unsentForOtherPerson(email);
+    if (unsent > 0) {
+      setStep({ name: 'confirm-other-person', email: email.trim(), unsent });
+      return;
+    }
+    await requestCodeFor(email);
   };
 
   const verify = async (event: FormEvent) => {
@@ -66,7 +79,30 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
           {error}
         </p>
       )}
-      {step.name === 'email' ? (
+      {step.name === 'confirm-other-person' ? (
+        <div className="notice notice--caution" role="alert">
+          <h2>Unsent changes from someone else</h2>
+          <p>
+            This device holds {step.unsent === 1 ? '1 change' : `${step.unsent} changes`} made by the last
+            person who used Huddle here, not sent yet. If you log in as {step.email}, they are deleted from
+            this device. If they are someone else&apos;s, ask them to log in and press &ldquo;Send now&rdquo;
+            first.
+          </p>
+          <div className="button-row">
+            <button type="button" className="button" onClick={() => setStep({ name: 'email' })}>
+              Go back
+            </button>
+            <button
+              type="button"
+              className="button button--secondary"
+              disabled={isBusy}
+              onClick={() => void requestCodeFor(step.email)}
+            >
+              Log in and delete them
+            </button>
+          </div>
+        </div>
+      ) : step.name === 'email' ? (
         <form onSubmit={sendCode} noValidate={false}>
           <div className="field">
             <label htmlFor="login-email">E-mail address</label>
