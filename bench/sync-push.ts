@@ -5,6 +5,10 @@
  * disk), measured in the same run. Prints both rates and their ratio; asserts nothing.
  * The route does more per mutation than the anchor (a receipt read, target reads, 2-3 writes:
  * vault + staged + receipt, or vote + receipt), so the ratio is the price of exactly-once.
+ * The mutations come from BENCH_PEOPLE people (default 50), each pushing their own batches,
+ * as real traffic does: one person's cost grows with their own number of posts (the owner index
+ * behind "My activity" is read before each new post), so a single account posting thousands of
+ * ideas would measure a case that does not happen.
  * Usage: npx tsx bench/sync-push.ts
  */
 import crypto from 'node:crypto';
@@ -20,6 +24,7 @@ import { HttpClient, makeTempDir, startTestServer } from '../tests/support/test-
 
 const N = Number(process.env['BENCH_N'] ?? 2000);
 const BATCH = 100;
+const PEOPLE = Number(process.env['BENCH_PEOPLE'] ?? 50);
 const newId = () => crypto.randomBytes(16).toString('base64url');
 
 function ideaDoc(conversationId: string, streamId: string, i: number): IdeaDoc {
@@ -66,7 +71,9 @@ async function benchRoute(): Promise<number> {
     // Votes go to distinct released ideas, so every vote is a new document, like the anchor's.
     const targets = Array.from({ length: Math.ceil(N / 2) }, (_, i) => ideaDoc(conversationId, streamId, i));
     for (let i = 0; i < targets.length; i += 1000) await publicDb.bulkPut(targets.slice(i, i + 1000));
-    const client = HttpClient.as(ts.url, await createTestAccount(ts.server.storage, ts.dataDir));
+    const clients: HttpClient[] = [];
+    for (let p = 0; p < PEOPLE; p++)
+      clients.push(HttpClient.as(ts.url, await createTestAccount(ts.server.storage, ts.dataDir)));
     const mutations = Array.from({ length: N }, (_, i) =>
       i % 2 === 0
         ? {
@@ -87,8 +94,8 @@ async function benchRoute(): Promise<number> {
           },
     );
     const started = performance.now();
-    for (let i = 0; i < N; i += BATCH) {
-      const res = await client.post('/api/sync/push', {
+    for (let i = 0, b = 0; i < N; i += BATCH, b++) {
+      const res = await clients[b % PEOPLE]!.post('/api/sync/push', {
         protocolVersion: PROTOCOL_VERSION,
         mutations: mutations.slice(i, i + BATCH),
       });
@@ -98,7 +105,7 @@ async function benchRoute(): Promise<number> {
     }
     const seconds = (performance.now() - started) / 1000;
     const releaseStarted = performance.now();
-    await client.post('/api/test/release');
+    await clients[0]!.post('/api/test/release');
     const releaseSeconds = (performance.now() - releaseStarted) / 1000;
     console.log(
       `  (then one batch release of ${N / 2} posts and ${N / 2} tallies took ${releaseSeconds.toFixed(2)} s)`,
