@@ -71,10 +71,15 @@ export async function postIdea(db: HuddleDb, input: PostIdeaInput): Promise<stri
     body: mutation.body,
     createdAt: nowIso(),
   };
+  return queuePost(db, post, mutation, input.draftId);
+}
+
+/** The pending post, its outbox entry and the end of its draft: one transaction, all or nothing. */
+async function queuePost(db: HuddleDb, post: LocalPost, mutation: Mutation, draftId?: string): Promise<string> {
   await db.transaction('rw', db.localPosts, db.outbox, db.drafts, async () => {
     await db.localPosts.add(post);
     await db.outbox.add(outboxEntry(mutation));
-    if (input.draftId) await removeDraft(db, input.draftId);
+    if (draftId) await removeDraft(db, draftId);
   });
   return mutation.id;
 }
@@ -102,12 +107,7 @@ export async function postComment(db: HuddleDb, input: PostCommentInput): Promis
     body: mutation.body,
     createdAt: nowIso(),
   };
-  await db.transaction('rw', db.localPosts, db.outbox, db.drafts, async () => {
-    await db.localPosts.add(post);
-    await db.outbox.add(outboxEntry(mutation));
-    if (input.draftId) await removeDraft(db, input.draftId);
-  });
-  return mutation.id;
+  return queuePost(db, post, mutation, input.draftId);
 }
 
 export interface VoteInput {
