@@ -23,11 +23,11 @@ import {
 } from '../../../shared/src/documents.js';
 import type { Deps } from '../deps.js';
 import { ConflictError, type StoredDoc } from '../storage/port.js';
+import { upsert } from '../storage/upsert.js';
 import { releaseChanges, type ChangedStaged } from './released-changes.js';
 
 const CHECKPOINT_ID = 'release-checkpoint';
 const CHANGES_PAGE = 1000;
-const MAX_ATTEMPTS = 5;
 
 const checkpointSchema = z.object({ _id: z.string(), _rev: z.string(), votesSeq: z.string() });
 
@@ -132,41 +132,24 @@ async function upsertTally(
   publicDb: ReturnType<ReleaseDeps['storage']['db']>,
   tally: Pick<TallyDoc, 'itemId' | 'itemKind' | 'conversationId' | 'likes' | 'dislikes'>,
 ): Promise<boolean> {
-  const id = docId.tally(tally.itemId);
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const existing = await publicDb.get(id);
+  const outcome = await upsert(publicDb, docId.tally(tally.itemId), (existing) => {
     const current = tallyDocSchema.safeParse(existing);
-    if (current.success && current.data.likes === tally.likes && current.data.dislikes === tally.dislikes)
-      return false;
-    const doc: TallyDoc = { _id: id, type: 'tally', schemaVersion: SCHEMA_VERSION, ...tally };
-    try {
-      await publicDb.put(existing ? { ...doc, _rev: existing._rev } : doc);
-      return true;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
-  throw new Error('release: tally update kept conflicting');
+    const isSame =
+      current.success && current.data.likes === tally.likes && current.data.dislikes === tally.dislikes;
+    return isSame ? undefined : { type: 'tally', schemaVersion: SCHEMA_VERSION, ...tally };
+  });
+  return outcome === 'written';
 }
 
 async function saveCheckpoint(deps: ReleaseDeps, votesSeq: string): Promise<void> {
-  const privateDb = deps.storage.db('private');
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const existing = await privateDb.get(CHECKPOINT_ID);
-    try {
-      await privateDb.put({
-        _id: CHECKPOINT_ID,
-        type: 'release-checkpoint',
-        schemaVersion: SCHEMA_VERSION,
-        votesSeq,
-        ...(existing ? { _rev: existing._rev } : {}),
-      });
-      return;
-    } catch (err) {
-      // Another release moved it meanwhile; tallies are recomputed from the view, so either is right.
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
+  // Another release may move it meanwhile; tallies are recomputed from the view, so either is right.
+  await upsert(deps.storage.db('private'), CHECKPOINT_ID, () => ({
+    type: 'release-checkpoint',
+    schemaVersion: SCHEMA_VERSION,
+    votesSeq,
+  })).catch((err: unknown) => {
+    if (!(err instanceof ConflictError)) throw err;
+  });
 }
 
 /** Fisher-Yates with a cryptographic source: the order reveals nothing about arrival. */
