@@ -9,6 +9,7 @@ import type { AccountDoc, SessionDoc } from '../../../shared/src/documents.js';
 import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
 import type { Deps } from '../deps.js';
 import { unauthenticated } from '../http/errors.js';
+import { upsert } from '../storage/upsert.js';
 
 export const SESSION_COOKIE = 'huddle_session';
 
@@ -84,15 +85,11 @@ export async function requireSession(deps: Deps, request: FastifyRequest): Promi
 }
 
 export async function revokeSession(deps: Deps, sessionDocIdToRevoke: string): Promise<void> {
-  const db = deps.storage.db('private');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const session = await db.get<SessionDoc>(sessionDocIdToRevoke);
-    if (!session || session.revokedAt) return;
-    try {
-      await db.put({ ...session, revokedAt: deps.now().toISOString() });
-      return;
-    } catch {
-      // conflict: re-read and try again
-    }
-  }
+  // Retries revision conflicts (a concurrent lastSeenAt refresh); any other failure is thrown,
+  // so a logout never reports success for a session that still works.
+  await upsert<SessionDoc>(deps.storage.db('private'), sessionDocIdToRevoke, (session) => {
+    if (!session || session.revokedAt) return undefined;
+    const { _id: _ignoredId, _rev: _ignoredRev, ...rest } = session;
+    return { ...rest, revokedAt: deps.now().toISOString() };
+  });
 }
