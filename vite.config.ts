@@ -2,7 +2,7 @@
  * Builds the PWA (pwa/ -> pwa/dist) with a generated service worker that precaches the app
  * shell. API responses are never cached: per-person data must not outlive a logout on a
  * shared ward computer, so there is no runtime caching at all. Updates are offered
- * ('prompt'), never forced over unsent work.
+ * ('prompt'), never forced over unsent work. Web push handlers come from pwa/public/push-sw.js.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,8 @@ export default defineConfig({
         navigateFallback: '/index.html',
         navigateFallbackDenylist: [/^\/api\//, /^\/login\//, /^\/healthz/],
         globPatterns: ['**/*.{js,css,html,svg,png,webmanifest}'],
+        // Web push: the push and notificationclick handlers (pwa/public/push-sw.js).
+        importScripts: ['push-sw.js'],
         // No runtimeCaching: API responses are never cached by the service worker.
       },
       devOptions: { enabled: false },

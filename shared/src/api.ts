@@ -185,3 +185,25 @@ export const rosterHashesResponseSchema = z.object({
   hashes: z.array(z.string().regex(/^[0-9a-f]{8}$/)).max(500_000),
 });
 export type RosterHashesResponse = z.infer<typeof rosterHashesResponseSchema>;
+
+// ---- web push -------------------------------------------------------------------
+
+/** GET /api/push/public-key: the server's VAPID public key (base64url, uncompressed P-256 point). */
+export const pushPublicKeyResponseSchema = z.object({
+  publicKey: z.string().regex(/^[A-Za-z0-9_-]{80,100}$/),
+});
+export type PushPublicKeyResponse = z.infer<typeof pushPublicKeyResponseSchema>;
+
+/** A browser's PushSubscription.toJSON(); the endpoint is the push service's URL for this device. */
+export const pushSubscriptionSchema = z.object({
+  endpoint: z.url().max(2000),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.object({
+    p256dh: z.string().regex(/^[A-Za-z0-9_-]{80,100}={0,2}$/, 'p256dh must be a base64url P-256 public key'),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{16,32}={0,2}$/, 'auth must be a base64url secret'),
+  }),
+});
+export type PushSubscriptionJson = z.infer<typeof pushSubscriptionSchema>;
+export const pushSubscribeBodySchema = z.object({ subscription: pushSubscriptionSchema });
+export const pushUnsubscribeBodySchema = z.object({ endpoint: z.url().max(2000) });
+export const pushOkResponseSchema = z.object({ ok: z.literal(true) });

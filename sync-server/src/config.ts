@@ -37,6 +37,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool,
   PWA_DIST_DIR: z.string().default('pwa/dist'),
+  VAPID_PUBLIC_KEY: z.string().optional(),
+  VAPID_PRIVATE_KEY: z.string().optional(),
+  VAPID_SUBJECT: z.string().optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -62,6 +65,11 @@ export interface Config {
   logLevel: string;
   trustProxy: boolean;
   pwaDistDir: string;
+  /** Web push (notify/web-push.ts): both keys, or neither for keys generated in the data dir. */
+  vapidPublicKey?: string;
+  vapidPrivateKey?: string;
+  /** mailto: or https: contact the push services may use; defaults to PUBLIC_URL. */
+  vapidSubject?: string;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -91,5 +99,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     pwaDistDir: path.resolve(e.PWA_DIST_DIR),
+    vapidPublicKey: e.VAPID_PUBLIC_KEY || undefined,
+    vapidPrivateKey: e.VAPID_PRIVATE_KEY || undefined,
+    vapidSubject: e.VAPID_SUBJECT || undefined,
   };
 }

@@ -8,6 +8,7 @@ import type { MeResponse } from '../../../shared/src/api.js';
 import { ApiError, NetworkError, type ApiClient } from './api-client.js';
 import { getMeta, setMeta, type HuddleDb } from './db.js';
 import { refreshRosterHashes } from './roster-hashes.js';
+import { forgetPushOnThisDevice } from './web-push.js';
 
 export async function requestCode(api: ApiClient, email: string): Promise<string> {
   return api.requestCode(email.trim());
@@ -80,6 +81,8 @@ export interface LogoutOutcome {
 /** Ends the session and deletes everything Huddle keeps on this device. The caller warns about unsent changes first. */
 export async function logout(db: HuddleDb, api: ApiClient): Promise<LogoutOutcome> {
   let isServerSessionEnded = true;
+  // A shared ward device must not keep showing notices meant for the person who left.
+  await forgetPushOnThisDevice();
   try {
     await api.logout();
   } catch (err) {

@@ -1,10 +1,11 @@
 /**
  * Notices from the facilitation team: where their messages will appear (the relay's in-app side comes with
- * moderation), and the opt-in e-mail when someone comments on one of my ideas.
+ * moderation), and the opt-in e-mail (and, per device, web push) when someone comments on one of my ideas.
  */
 import { useId, useState } from 'react';
 import { huddle } from '../data/hooks.js';
 import { usePreferences } from '../data/participant-hooks.js';
+import { PushSwitch } from './PushSwitch.js';
 
 export function NoticesScreen() {
   const preferences = usePreferences();
@@ -43,6 +44,7 @@ export function NoticesScreen() {
           <label htmlFor={checkboxId}>E-mail me when someone comments on my idea</label>
         </div>
       )}
+      <PushSwitch />
     </div>
   );
 }

@@ -14,7 +14,9 @@
  * it started from: a run that crashed is redone from the same checkpoint and skips everyone already
  * marked (at most one e-mail per person per run; a crash between marker and send loses that one
  * notice rather than sending it twice). Markers are removed once the checkpoint has moved.
- * Web push: not built (e-mail only).
+ * Web push (notify/web-push.ts): the same run also pushes "New comments on an idea you posted" to
+ * every device the author subscribed, with its own marker `push-sent:<run>:<HMAC(person)>` (same
+ * rules). A person can have e-mail, push, both or neither.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -25,6 +27,7 @@ import type { Deps } from '../deps.js';
 import { ConflictError } from '../storage/port.js';
 import { readSettings } from '../sync/apply-settings.js';
 import { readAuthor } from '../sync/vault.js';
+import { listSubscriptions, pushToPerson } from './web-push.js';
 
 const CHECKPOINT_ID = 'digest-checkpoint';
 const CHANGES_PAGE = 1000;
@@ -66,7 +69,8 @@ export async function sendCommentDigests(deps: DigestDeps): Promise<DigestSummar
   for (const [ideaId, commentIds] of commentsByIdea) {
     const author = await readAuthor(deps, ideaId);
     if (!author || author.kind !== 'idea' || recipients.has(author.accountId)) continue;
-    if (!(await readSettings(deps, author.accountId)).commentDigest) continue;
+    const wantsMail = (await readSettings(deps, author.accountId)).commentDigest;
+    if (!wantsMail && (await listSubscriptions(deps, author.accountId)).length === 0) continue;
     // Only comments by someone else: an author's own comments are no news to them.
     for (const commentId of commentIds) {
       if ((await readAuthor(deps, commentId))?.accountId !== author.accountId) {
@@ -77,11 +81,22 @@ export async function sendCommentDigests(deps: DigestDeps): Promise<DigestSummar
   }
 
   let mailed = 0;
+  let pushed = 0;
   for (const accountId of recipients) {
     const account = accountDocSchema.safeParse(await findAccountById(deps, accountId));
     if (!account.success || account.data.status === 'disabled') continue;
+    const person = deps.secrets.hmac('owner', 'digest', accountId);
+    if ((await listSubscriptions(deps, accountId)).length > 0) {
+      const pushMarker = {
+        _id: `push-sent:${run}:${person}`,
+        type: 'push-sent',
+        schemaVersion: SCHEMA_VERSION,
+      };
+      if ((await privateDb.create(pushMarker)) === 'created') pushed += await pushToPerson(deps, accountId);
+    }
+    if (!(await readSettings(deps, accountId)).commentDigest) continue;
     const marker = {
-      _id: `digest-sent:${run}:${deps.secrets.hmac('owner', 'digest', accountId)}`,
+      _id: `digest-sent:${run}:${person}`,
       type: 'digest-sent',
       schemaVersion: SCHEMA_VERSION,
     };
@@ -95,10 +110,14 @@ export async function sendCommentDigests(deps: DigestDeps): Promise<DigestSummar
   }
 
   if (lastSeq !== since) await saveCheckpoint(deps, lastSeq);
-  const markers = await privateDb.list({ prefix: `digest-sent:${run}:` });
+  const markers = [
+    ...(await privateDb.list({ prefix: `digest-sent:${run}:` })),
+    ...(await privateDb.list({ prefix: `push-sent:${run}:` })),
+  ];
   if (markers.length > 0)
     await privateDb.bulkPut(markers.map((m) => ({ _id: m.id, _rev: m.rev, _deleted: true })));
-  if (mailed > 0) deps.log.info({ mailed, ideas: commentsByIdea.size }, 'comment digests sent');
+  if (mailed > 0 || pushed > 0)
+    deps.log.info({ mailed, pushed, ideas: commentsByIdea.size }, 'comment digests sent');
   return { ideas: commentsByIdea.size, mailed };
 }
 

@@ -1,13 +1,15 @@
 /**
  * Wires the comment digest: a timer every DIGEST_INTERVAL_MINUTES (0 = off), one run at a time in
- * this process, and with test hooks POST /api/test/digest to run it now.
+ * this process, and with test hooks POST /api/test/digest to run it now. Also the web push routes.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { sendCommentDigests, type DigestSummary } from './comment-digest.js';
+import { registerPushRoutes } from './push-routes.js';
 
 export async function registerNotify(app: FastifyInstance, deps: Deps): Promise<void> {
+  registerPushRoutes(app, deps);
   let running: Promise<DigestSummary> | null = null;
   const runOnce = () => {
     running ??= sendCommentDigests(deps).finally(() => {
