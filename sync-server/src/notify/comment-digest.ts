@@ -25,13 +25,13 @@ import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
 import { findAccountById } from '../auth/accounts.js';
 import type { Deps } from '../deps.js';
 import { ConflictError } from '../storage/port.js';
+import { upsert } from '../storage/upsert.js';
 import { readSettings } from '../sync/apply-settings.js';
 import { readAuthor } from '../sync/vault.js';
 import { listSubscriptions, pushToPerson } from './web-push.js';
 
 const CHECKPOINT_ID = 'digest-checkpoint';
 const CHANGES_PAGE = 1000;
-const MAX_ATTEMPTS = 5;
 
 export const DIGEST_SUBJECT = 'New comments in Huddle';
 
@@ -143,21 +143,12 @@ async function newCommentsSince(deps: DigestDeps, since: string | undefined) {
 }
 
 async function saveCheckpoint(deps: DigestDeps, publicSeq: string): Promise<void> {
-  const privateDb = deps.storage.db('private');
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const existing = await privateDb.get(CHECKPOINT_ID);
-    try {
-      await privateDb.put({
-        _id: CHECKPOINT_ID,
-        type: 'digest-checkpoint',
-        schemaVersion: SCHEMA_VERSION,
-        publicSeq,
-        ...(existing ? { _rev: existing._rev } : {}),
-      });
-      return;
-    } catch (err) {
-      // Another instance finished the same run meanwhile.
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
+  // Another instance may finish the same run meanwhile: either checkpoint is right.
+  await upsert(deps.storage.db('private'), CHECKPOINT_ID, () => ({
+    type: 'digest-checkpoint',
+    schemaVersion: SCHEMA_VERSION,
+    publicSeq,
+  })).catch((err: unknown) => {
+    if (!(err instanceof ConflictError)) throw err;
+  });
 }
