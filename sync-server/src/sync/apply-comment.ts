@@ -5,11 +5,10 @@ import type { CommentDoc } from '../../../shared/src/documents.js';
 import type { CreateCommentMutation } from '../../../shared/src/mutations.js';
 import type { Deps } from '../deps.js';
 import { contentIdFor } from './keys.js';
-import { hasStarted, stageContent } from './staging.js';
-import { recordOwnPost } from './own-posts.js';
+import { hasStarted } from './staging.js';
+import { acceptNewPost } from './accept-post.js';
 import { findItem, rejections } from './targets.js';
 import type { ApplyContext, Outcome } from './outcome.js';
-import { flagOnArrival } from '../moderation/flags.js';
 
 export async function applyCommentCreate(
   deps: Deps,
@@ -37,10 +36,5 @@ export async function applyCommentCreate(
     createdHour: toCoarseHour(deps.now()),
     status: 'visible',
   };
-  await stageContent(deps, accountId, comment);
-  // Never blocks the post: a flag (private, no account) for the moderation queue if it seems to identify someone.
-  await flagOnArrival(deps, comment);
-  // "My activity" index, idempotent like the vault entry (see own-posts.ts).
-  await recordOwnPost(deps, accountId, { contentId, kind: 'comment', conversationId: m.conversationId });
-  return { status: 'applied', contentId };
+  return acceptNewPost(deps, accountId, comment);
 }

@@ -5,11 +5,10 @@ import type { IdeaDoc } from '../../../shared/src/documents.js';
 import type { CreateIdeaMutation } from '../../../shared/src/mutations.js';
 import type { Deps } from '../deps.js';
 import { contentIdFor } from './keys.js';
-import { hasStarted, stageContent } from './staging.js';
-import { recordOwnPost } from './own-posts.js';
+import { hasStarted } from './staging.js';
+import { acceptNewPost } from './accept-post.js';
 import { rejections } from './targets.js';
 import type { ApplyContext, Outcome } from './outcome.js';
-import { flagOnArrival } from '../moderation/flags.js';
 
 export async function applyIdeaCreate(
   deps: Deps,
@@ -37,10 +36,5 @@ export async function applyIdeaCreate(
     createdHour: toCoarseHour(deps.now()),
     status: 'visible',
   };
-  await stageContent(deps, accountId, idea);
-  // Never blocks the post: a flag (private, no account) for the moderation queue if it seems to identify someone.
-  await flagOnArrival(deps, idea);
-  // "My activity" index, idempotent like the vault entry (see own-posts.ts).
-  await recordOwnPost(deps, accountId, { contentId, kind: 'idea', conversationId: m.conversationId });
-  return { status: 'applied', contentId };
+  return acceptNewPost(deps, accountId, idea);
 }
