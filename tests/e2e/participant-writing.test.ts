@@ -9,13 +9,11 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import {
   assertPwaBuilt,
-  axeViolations,
+  checkScreen,
+  openSignedInPhone,
   launchChromium,
-  phoneContext,
   PWA_DIST,
-  screenshotPath,
   signInWithCookie,
-  waitForServiceWorker,
 } from '../support/browser.js';
 import { seedConversation, type SeededConversation } from '../support/seed.js';
 import { HttpClient, makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
@@ -42,12 +40,7 @@ describe('participant: drafts, own posts, reports and my activity', () => {
     admin = await createTestAccount(ts.server.storage, dataDir, { roles: ['admin'] });
     person = await createTestAccount(ts.server.storage, dataDir);
     browser = await launchChromium();
-    context = await phoneContext(browser);
-    await signInWithCookie(context, ts.url, person.sessionToken);
-    page = await context.newPage();
-    await page.goto(ts.url);
-    await page.getByRole('link', { name: STREAM }).waitFor({ timeout: 20_000 });
-    await waitForServiceWorker(page);
+    ({ context, page } = await openSignedInPhone(browser, ts.url, person.sessionToken, STREAM));
   });
 
   afterAll(async () => {
@@ -58,10 +51,7 @@ describe('participant: drafts, own posts, reports and my activity', () => {
 
   const status = () => page.getByTestId('sync-status');
   /** Every main screen: a screenshot for review, and no WCAG 2.2 AA violation found by axe-core. */
-  const screen = async (name: string) => {
-    await page.screenshot({ path: screenshotPath(name), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
-  };
+  const screen = (name: string) => checkScreen(page, name);
   const heading = (name: string) => page.getByRole('heading', { level: 1, name });
   const allSent = () => expect.poll(async () => status().textContent(), { timeout: 20_000 }).toBe('All sent');
   const streamHref = () => `${ts.url}/#/stream/${seeded.streams[0]!.id}`;

@@ -16,6 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestAccount } from '../support/accounts.js';
 import {
   assertPwaBuilt,
+  checkScreen,
   axeViolations,
   launchChromium,
   phoneContext,
@@ -96,8 +97,7 @@ describe('install, update and storage on the device', () => {
     await page.getByRole('button', { name: 'Like', exact: true }).click();
     await installPrompt().waitFor();
     expect(await persistAskedAt()).not.toBeNull();
-    await page.screenshot({ path: screenshotPath('quality-install-offer'), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
+    await checkScreen(page, 'quality-install-offer');
     await installPrompt().getByRole('button', { name: 'Install' }).click();
     await expect
       .poll(() => page.evaluate(() => (window as unknown as { promptCount?: number }).promptCount))
@@ -133,8 +133,7 @@ describe('install, update and storage on the device', () => {
       /Update ready\..*once your 1 change waiting to send has been sent/,
     );
     expect(await banner().getByRole('button', { name: 'Update now' }).count()).toBe(0);
-    await page.screenshot({ path: screenshotPath('quality-update-waiting'), fullPage: true });
-    expect(await axeViolations(page)).toEqual([]);
+    await checkScreen(page, 'quality-update-waiting');
     // Not applied behind the person's back: same document, the new worker still waiting.
     await page.waitForTimeout(500);
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -115,4 +116,30 @@ export async function axeViolations(page: Page): Promise<AxeViolationSummary[]> 
     },
     [...AXE_WCAG_TAGS],
   );
+}
+
+/**
+ * A phone-sized context signed in with `sessionToken`, on the app's first screen once
+ * `readyLink` (e.g. a topic title) shows, with the service worker in control (so later
+ * offline reloads work).
+ */
+export async function openSignedInPhone(
+  browser: Browser,
+  baseUrl: string,
+  sessionToken: string,
+  readyLink: string,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await phoneContext(browser);
+  await signInWithCookie(context, baseUrl, sessionToken);
+  const page = await context.newPage();
+  await page.goto(baseUrl);
+  await page.getByRole('link', { name: readyLink }).waitFor({ timeout: 20_000 });
+  await waitForServiceWorker(page);
+  return { context, page };
+}
+
+/** A main screen as it is now: a screenshot for review, and zero axe-core WCAG 2.2 AA violations. */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+  expect(await axeViolations(page)).toEqual([]);
 }
