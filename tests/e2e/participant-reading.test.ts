@@ -167,19 +167,23 @@ describe('participant: reading, searching and voting', () => {
     const third = await page.getByRole('heading', { level: 1 }).textContent();
     await page.getByRole('button', { name: 'Dislike', exact: true }).click();
     await heading('That’s all for now').waitFor();
-    await expect.poll(async () => status().textContent(), { timeout: 20_000 }).toBe('All sent');
 
-    const votes = await ts.server.storage.db('votes').list({ includeDocs: true });
-    const values = votes
-      .map((v) => v.doc as unknown as { type?: string; itemId: string; value: string })
-      .filter((v) => v.type === 'vote' && v.value !== 'none');
+    // The last vote is written to the device just after the click; wait for the server to hold
+    // both votes (each exactly once), and for the app to say so.
     const titleOf = (id: string) => seeded.ideas.find((i) => i.id === id)?.title;
-    expect(values.map((v) => [titleOf(v.itemId), v.value]).sort()).toEqual(
+    const serverVotes = async () =>
+      (await ts.server.storage.db('votes').list({ includeDocs: true }))
+        .map((v) => v.doc as unknown as { type?: string; itemId: string; value: string })
+        .filter((v) => v.type === 'vote' && v.value !== 'none')
+        .map((v) => [titleOf(v.itemId), v.value])
+        .sort();
+    await expect.poll(serverVotes, { timeout: 20_000 }).toEqual(
       [
         [first, 'like'],
         [third, 'dislike'],
       ].sort(),
     );
+    await expect.poll(async () => status().textContent(), { timeout: 20_000 }).toBe('All sent');
 
     // The skipped idea is the only one left for the next break.
     await page.goto(`${ts.url}/#/`);
