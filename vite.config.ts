@@ -3,12 +3,14 @@
  * shell. API responses are never cached: per-person data must not outlive a logout on a
  * shared ward computer, so there is no runtime caching at all. Updates are offered
  * ('prompt'), never forced over unsent work. Web push handlers come from pwa/public/push-sw.js.
+ * Last, every compressible file gets .br and .gz siblings for the server to send (pwa/build/precompress.ts).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { precompress } from './pwa/build/precompress.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const apiTarget = 'http://127.0.0.1:8080';
@@ -69,5 +71,7 @@ export default defineConfig({
       },
       devOptions: { enabled: false },
     }),
+    // After the PWA plugin, so sw.js and the workbox runtime are compressed too.
+    precompress(),
   ],
 });

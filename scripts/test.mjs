@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: typecheck, lint, format check, one PWA build, then every vitest project (unit,
-// integration, browser) in one run. Ends with the plain line "N passed, N failed"
-// taken from vitest's own JSON results, and exits non-zero if anything failed.
+// integration, couchdb-single, couchdb-cluster, browser) in one run. Ends with the plain line
+// "N passed, N failed" (", N skipped" when some were: skipped never counts as passed) taken
+// from vitest's own JSON results, and exits non-zero if anything failed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -28,7 +29,7 @@ if (!extraArgs.includes('--no-checks')) {
 const resultsFile = 'test-results/vitest.json';
 fs.mkdirSync('test-results', { recursive: true });
 fs.rmSync(resultsFile, { force: true });
-process.stdout.write('\n== tests (vitest: unit, integration, browser)\n');
+process.stdout.write('\n== tests (vitest: unit, integration, couchdb-single, couchdb-cluster, browser)\n');
 const vitest = spawnSync(
   'npx',
   [

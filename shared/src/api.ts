@@ -52,6 +52,13 @@ export const pushBodySchema = z.object({
   protocolVersion: z.number().int().positive(),
   /** Raw mutations: each is validated on its own so one bad entry cannot block the rest. */
   mutations: z.array(z.unknown()).min(1).max(LIMITS.mutationsPerPush),
+  /** The device's pull cursor: where the server starts looking for a free slot in the person's own log. */
+  cursor: z.string().max(500).optional(),
+  /**
+   * The e-mail of the person whose queued changes these are. A session of anyone else is refused with
+   * 409 'wrong-person' before anything is applied: queued work is only ever sent by its author.
+   */
+  person: z.string().max(254).optional(),
 });
 
 export const mutationResultSchema = z.discriminatedUnion('status', [
@@ -70,6 +77,8 @@ export type PushResponse = z.infer<typeof pushResponseSchema>;
 
 export const pullQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
+  /** The app's sync protocol; pulls from apps older than MIN_CLIENT_PROTOCOL answer 409. */
+  protocol: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pullPageMax).optional(),
 });
 
@@ -133,6 +142,30 @@ export type OwnAnswers = z.infer<typeof ownAnswersSchema>;
 export const ownSettingsSchema = z.object({ commentDigest: z.boolean() });
 export type OwnSettings = z.infer<typeof ownSettingsSchema>;
 
+/**
+ * The caller's own state that changed since their cursor (from any of their devices): never anyone
+ * else's. With no cursor it is everything they have (a new device). Only ever sent to its owner.
+ */
+export const ownChangesSchema = z.object({
+  /** Current votes on the items whose vote changed (a merged idea's vote is on the idea it went into). */
+  votes: z.array(ownVoteSchema).default([]),
+  /** Posts of the caller that are new or changed, with their current status. */
+  posts: z.array(ownPostSchema).default([]),
+  /** The caller's own posts accepted but not yet released to others, as they will be released. */
+  pending: z.array(z.discriminatedUnion('type', [ideaDocSchema, commentDocSchema])).default([]),
+  /** Drafts saved on any of the caller's devices. */
+  drafts: z.array(ownDraftSchema).default([]),
+  /** Drafts posted or discarded on another device. */
+  deletedDrafts: z.array(z.string()).default([]),
+  /** Questionnaire answers, one entry per conversation answered. */
+  answers: z.array(ownAnswersSchema).default([]),
+  /** Notification settings, when they changed. */
+  settings: ownSettingsSchema.optional(),
+  /** Items the caller reported. */
+  reported: z.array(publicIdSchema).default([]),
+});
+export type OwnChanges = z.infer<typeof ownChangesSchema>;
+
 export const pullResponseSchema = z.object({
   cursor: z.string(),
   hasMore: z.boolean(),
@@ -140,17 +173,7 @@ export const pullResponseSchema = z.object({
   docs: z.array(publicDocSchema),
   /** Ids of public documents deleted since the cursor. */
   deleted: z.array(z.string()),
-  /** The caller's own current votes; never anyone else's. */
-  ownVotes: z.array(ownVoteSchema),
-  /** The caller's own posts accepted but not yet released to others. */
-  ownPending: z.array(z.discriminatedUnion('type', [ideaDocSchema, commentDocSchema])),
-  /** "My activity": every post of the caller with its current status. */
-  ownPosts: z.array(ownPostSchema).default([]),
-  /** The caller's drafts synced from any of their devices. */
-  ownDrafts: z.array(ownDraftSchema).default([]),
-  /** The caller's questionnaire answers, one entry per conversation answered. */
-  ownAnswers: z.array(ownAnswersSchema).default([]),
-  ownSettings: ownSettingsSchema.default({ commentDigest: false }),
+  own: ownChangesSchema,
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 

@@ -168,12 +168,13 @@ export const sessionDocSchema = z.object({
   revokedAt: z.iso.datetime().optional(),
 });
 
-/** Content accepted but not yet released to other people (timing protection). */
+/**
+ * Content accepted but not yet released to other people (timing protection). Nothing in it names
+ * its author: the author's devices find it through their own change log (vault database).
+ */
 export const stagedDocSchema = z.object({
   ...base,
   type: z.literal('staged'),
-  /** HMAC of the author's account, so their own devices can see it before release. */
-  ownerTag: z.string(),
   doc: z.discriminatedUnion('type', [ideaDocSchema, commentDocSchema]),
   /**
    * Set when the author edited or withdrew the post: the releaser applies this change to the
@@ -187,13 +188,16 @@ export const stagedDocSchema = z.object({
     .optional(),
 });
 
-/** Mutation outcome by HMAC(account, mutation id): no account id is stored. */
+/**
+ * Mutation outcome by link(account, mutation id): no account id and no content id is stored (a
+ * replay computes the content id again from the mutation; see sync-server/src/sync/effects/).
+ */
 export const receiptDocSchema = z.object({
   ...base,
   type: z.literal('receipt'),
   status: z.enum(['applied', 'rejected']),
   reason: z.object({ code: z.string(), message: z.string() }).optional(),
-  contentId: publicIdSchema.optional(),
+  note: z.literal('conflict-copy').optional(),
 });
 
 export type AccountDoc = z.infer<typeof accountDocSchema>;
@@ -226,11 +230,10 @@ export const answersDocSchema = z.object({
 });
 export type AnswersDoc = z.infer<typeof answersDocSchema>;
 
-/** A synced draft, readable only by its author's sessions (found through the owner tag). */
+/** A synced draft, readable only by its author's sessions (its id derives from the vault key). */
 export const draftDocSchema = z.object({
   ...base,
   type: z.literal('draft'),
-  ownerTag: z.string(),
   draftId: z.uuid(),
   draftKind: itemKindSchema,
   conversationId: publicIdSchema,

@@ -3,11 +3,12 @@
  * The server accepts any client protocol in [MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION]
  * so that mutations queued by an older app version are still applied after an update.
  */
-export const PROTOCOL_VERSION = 1;
-export const MIN_CLIENT_PROTOCOL = 1;
+export const PROTOCOL_VERSION = 2;
+/** Version 2: pull answers the caller's own state as changes since the cursor (`own`), cursors changed. */
+export const MIN_CLIENT_PROTOCOL = 2;
 
 /** Version of the stored document shapes; migrations move forward only. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 1 as const;
 
 export const INCOMPATIBILITY_REASONS = {
   clientTooOld: 'client-too-old',
@@ -28,6 +29,16 @@ export const LIMITS = {
   ideaBodyMax: 5000,
   commentBodyMax: 3000,
   reportNoteMax: 500,
+  /**
+   * Drafts are private and may run over the posting limits (a paste is never cut): they sync between
+   * the person's devices up to these, generous, sizes.
+   */
+  draftTitleMax: 1000,
+  draftBodyMax: 20000,
   mutationsPerPush: 100,
+  /** Largest push body the server accepts; devices size their batches under it (pushBatchBytes). */
+  pushBodyBytes: 256 * 1024,
+  /** What a device puts in one push, in bytes of JSON, leaving room for the envelope. */
+  pushBatchBytes: 192 * 1024,
   pullPageMax: 1000,
 } as const;

@@ -4,7 +4,11 @@ export const REJECTION_CODES = {
   notFound: 'not-found',
   forbidden: 'forbidden',
   conversationClosed: 'conversation-closed',
+  /** The change alone is larger than the server accepts in one request. */
+  tooLarge: 'too-large',
   protocol: 'protocol',
+  /** Other writes kept racing this one: not the content's fault, the device sends it again later. */
+  busy: 'busy',
 } as const;
 export type RejectionCode = (typeof REJECTION_CODES)[keyof typeof REJECTION_CODES];
 
@@ -13,7 +17,7 @@ export interface Rejection {
   message: string;
 }
 
-/** Rejections that no retry can fix; anything else (network, 5xx) is retried. */
+/** Rejections that no retry can fix; the others (and network errors, 5xx) are retried. */
 export function isPermanent(code: RejectionCode): boolean {
-  return code !== REJECTION_CODES.protocol;
+  return code !== REJECTION_CODES.protocol && code !== REJECTION_CODES.busy;
 }

@@ -1,5 +1,5 @@
 /**
- * Builds the Fastify app: security headers, CSRF rule, logging without identities,
+ * Builds the Fastify app: security headers, CSRF rules, logging without identities,
  * error handling, the API route modules and (when built) the PWA's static files.
  */
 import fs from 'node:fs';
@@ -10,16 +10,18 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { Deps } from './deps.js';
-import { HttpError, installErrorHandler } from './http/errors.js';
+import { installErrorHandler } from './http/errors.js';
+import { csrfGuard } from './http/csrf.js';
 import { openApiDocument } from './http/route.js';
 import { registerAuthRoutes } from './auth/routes.js';
+import { linkFormRefusedPage } from './auth/login-page.js';
 import { registerAdminRoutes } from './admin/routes.js';
 import { registerSyncRoutes } from './sync/routes.js';
 import { registerRosterRoutes } from './moderation/roster-routes.js';
 import { registerNotify } from './notify/routes.js';
 import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
 
-export const CSRF_HEADER = 'x-huddle-csrf';
+export { CSRF_HEADER } from './http/csrf.js';
 const VERSION = '0.1.0';
 
 export type AppDeps = Omit<Deps, 'log'>;
@@ -55,6 +57,11 @@ export async function buildApp(base: AppDeps): Promise<FastifyInstance> {
     if (isClosing) void reply.header('connection', 'close');
     return payload;
   });
+  // A response already being sent when close() began missed the header above: once it is done, its
+  // connection is idle, and would otherwise keep close() waiting for the keep-alive timeout (72 s).
+  app.addHook('onResponse', async () => {
+    if (isClosing) app.server.closeIdleConnections();
+  });
   await app.register(cookie);
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -79,27 +86,8 @@ export async function buildApp(base: AppDeps): Promise<FastifyInstance> {
     hsts: base.config.publicUrl.startsWith('https:') ? { maxAge: 31_536_000 } : false,
   });
 
-  // CSRF: state-changing API calls must carry a custom header (forms and other origins
-  // cannot set it without a CORS preflight, which this server never grants) and, when
-  // the browser sends an Origin, it must be ours. Session cookies are SameSite=Strict too.
-  const ownOrigin = new URL(base.config.publicUrl).origin;
-  app.addHook('onRequest', async (request) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
-    if (!request.url.startsWith('/api/') && !request.url.startsWith('/login/')) return;
-    const origin = request.headers.origin;
-    if (
-      origin &&
-      origin !== ownOrigin &&
-      origin !== `http://${request.headers.host}` &&
-      origin !== `https://${request.headers.host}`
-    ) {
-      throw new HttpError(403, 'csrf', 'Cross-site request refused.');
-    }
-    if (request.url.startsWith('/login/')) return; // the link form carries its own one-time secret
-    if (request.headers[CSRF_HEADER] !== '1') {
-      throw new HttpError(403, 'csrf', `Missing ${CSRF_HEADER} header.`);
-    }
-  });
+  // CSRF: the API wants a custom header, the e-mailed link's form a same-origin browser (see http/csrf.ts).
+  app.addHook('onRequest', csrfGuard(new URL(base.config.publicUrl).origin, linkFormRefusedPage));
 
   app.get('/healthz', async (_req, reply) => {
     await base.storage.db('public').updateSeq();
@@ -119,7 +107,11 @@ export async function buildApp(base: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** Serves the built PWA; unknown non-API GETs get index.html so deep links work offline-first. */
+/**
+ * Serves the built PWA; unknown non-API GETs get index.html so deep links work offline-first.
+ * The build writes .br and .gz siblings (pwa/build/precompress.ts): the smallest one the
+ * browser accepts is sent as is, with `Vary: Accept-Encoding`, and the plain file otherwise.
+ */
 async function registerPwa(app: FastifyInstance, dist: string): Promise<void> {
   const index = path.join(dist, 'index.html');
   const isBuilt = fs.existsSync(index);
@@ -128,18 +120,17 @@ async function registerPwa(app: FastifyInstance, dist: string): Promise<void> {
     await app.register(fastifyStatic, {
       root: dist,
       wildcard: false,
+      preCompressed: true,
+      // The siblings are only ever chosen by Accept-Encoding, never requested by name.
+      globIgnore: ['**/*.br', '**/*.gz'],
       setHeaders(res, filePath) {
-        const name = path.basename(filePath);
-        if (
-          name === 'sw.js' ||
-          name === 'index.html' ||
-          name.endsWith('.webmanifest') ||
-          name.startsWith('workbox-')
-        ) {
-          void res.header('cache-control', 'no-cache');
-        } else if (filePath.includes(`${path.sep}assets${path.sep}`)) {
-          void res.header('cache-control', 'public, max-age=31536000, immutable');
-        }
+        // filePath is the file actually sent, e.g. sw.js.br for sw.js.
+        const sent = filePath.replace(/\.(br|gz)$/, '');
+        // Only content-hashed bundles may be kept: anything else (index.html, sw.js and the
+        // workbox runtime, push-sw.js it imports, the manifest, icons) keeps its name across
+        // releases, so the browser must revalidate it or it would miss an update.
+        const isHashed = sent.startsWith(path.resolve(dist, 'assets') + path.sep);
+        void res.header('cache-control', isHashed ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
     });
   app.setNotFoundHandler((request, reply) => {
@@ -149,7 +140,7 @@ async function registerPwa(app: FastifyInstance, dist: string): Promise<void> {
       !request.url.startsWith('/api/') &&
       !path.extname(request.url.split('?')[0]!)
     ) {
-      void reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(index));
+      void reply.sendFile('index.html');
       return;
     }
     void reply.status(404).send({ error: 'not-found', message: 'Not found.' });

@@ -2,9 +2,17 @@
 import { loadConfig } from './config.js';
 import { createServer } from './server.js';
 import { DEMO_LOGINS } from './demo/seed.js';
+import { OldStoreError } from './storage/store-version.js';
 
 const config = loadConfig();
-const server = await createServer(config);
+const server = await createServer(config).catch((err: unknown) => {
+  // A store this version cannot use: say why in one line, not with a stack trace.
+  if (err instanceof OldStoreError) {
+    process.stderr.write(`\n${err.message}\n\n`);
+    process.exit(1);
+  }
+  throw err;
+});
 // Our own start-up line says where to open Huddle; Fastify's would log bare IP addresses.
 await server.app.listen({ port: config.port, host: config.host, listenTextResolver: () => 'listening' });
 const url = config.publicUrl;
@@ -16,12 +24,22 @@ if (config.isDemo) {
 }
 process.stdout.write(`\n${lines.join('\n')}\n\n`);
 
+/**
+ * A graceful close finishes in-flight requests; if something still holds it open after this long
+ * (a connection nobody ends), say so and exit rather than linger until the orchestrator's SIGKILL.
+ */
+const SHUTDOWN_GRACE_MS = 25_000;
+
 let isStopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (isStopping) return;
     isStopping = true;
     server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    setTimeout(() => {
+      server.app.log.error(`shutdown did not finish within ${SHUTDOWN_GRACE_MS / 1000} s: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
     server
       .close()
       .then(() => process.exit(0))

@@ -10,12 +10,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 
-const PURPOSES = ['voter', 'public-id', 'receipt', 'login-code', 'owner', 'session', 'roster'] as const;
+const PURPOSES = ['login-code', 'owner', 'session', 'roster'] as const;
 type Purpose = (typeof PURPOSES)[number];
+
+const LINK_PURPOSES = [
+  'receipt',
+  'public-id',
+  'voter',
+  'draft',
+  'report',
+  'answers',
+  'settings',
+  'own-log',
+  'digest',
+] as const;
+export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 
 export interface Secrets {
   /** HMAC-SHA256 of the parts under a purpose-specific key, base64url. */
   hmac(purpose: Purpose, ...parts: string[]): string;
+  /**
+   * The same, under keys derived from the VAULT key: every value that ties a person to what they
+   * did (receipts, public ids of their posts, voter pseudonyms, draft, report, answers and settings
+   * ids, their own change log) comes from here, so that destroying the vault key after the report
+   * makes all of them unlinkable for good, even with HUDDLE_SECRET, the data and every backup.
+   */
+  link(purpose: LinkPurpose, ...parts: string[]): string;
   readonly vaultKey: crypto.KeyObject;
   readonly vaultKeyId: string;
   readonly source: 'configuration' | 'generated';
@@ -38,12 +58,21 @@ export function loadSecrets(config: Config): Secrets {
     ]),
   );
   const vaultKey = crypto.createSecretKey(new Uint8Array(Buffer.from(vaultHex, 'hex')));
+  const vaultRaw = new Uint8Array(Buffer.from(vaultHex, 'hex'));
+  const linkKeys = new Map<LinkPurpose, crypto.KeyObject>(
+    LINK_PURPOSES.map((p) => [
+      p,
+      crypto.createSecretKey(new Uint8Array(crypto.hkdfSync('sha256', vaultRaw, 'huddle-link', p, 32))),
+    ]),
+  );
+  const mac = (key: crypto.KeyObject, parts: string[]) => {
+    const h = crypto.createHmac('sha256', key);
+    for (const part of parts) h.update(`${part.length}:${part}|`);
+    return h.digest('base64url');
+  };
   return {
-    hmac(purpose, ...parts) {
-      const h = crypto.createHmac('sha256', keys.get(purpose)!);
-      for (const part of parts) h.update(`${part.length}:${part}|`);
-      return h.digest('base64url');
-    },
+    hmac: (purpose, ...parts) => mac(keys.get(purpose)!, parts),
+    link: (purpose, ...parts) => mac(linkKeys.get(purpose)!, parts),
     vaultKey,
     vaultKeyId: crypto.createHash('sha256').update(vaultHex, 'hex').digest('hex').slice(0, 12),
     source,

@@ -6,6 +6,7 @@ import { loadSecrets } from './secrets.js';
 import type { Storage } from './storage/port.js';
 import { PouchStorage } from './storage/pouch-adapter.js';
 import { NanoStorage } from './storage/nano-adapter.js';
+import { assertCurrentStore } from './storage/store-version.js';
 import { createMailer } from './mail/mailer.js';
 import { createNotifier } from './sync/notifier.js';
 import { withFaultHook } from './sync/faults.js';
@@ -29,6 +30,10 @@ export async function createServer(config: Config): Promise<HuddleServer> {
   // The fault hook is a no-op unless test hooks and HUDDLE_FAULT_KILL_AFTER_WRITES are set.
   const storage = withFaultHook(createStorage(config), config);
   await storage.init();
+  await assertCurrentStore(storage).catch(async (err: unknown) => {
+    await storage.close();
+    throw err;
+  });
   const secrets = loadSecrets(config);
   const bootLog = pino({ level: config.logLevel, base: undefined });
   const mailer = createMailer(config, bootLog);

@@ -1,26 +1,45 @@
 /**
- * The storage contract against a real CouchDB through the nano adapter. Runs only when
- * COUCHDB_URL is set (credentials in the URL, e.g. http://admin:secret@127.0.0.1:5984); every
- * backend uses a random database prefix and its databases are deleted afterwards.
+ * The storage contract against a real Apache CouchDB through the nano adapter: in the
+ * 'couchdb-single' and 'couchdb-cluster' projects, against the project's CouchDB (a local node
+ * or 3-node cluster from ../shared/couchdb, or the one given by HUDDLE_TEST_COUCHDB_URL /
+ * COUCHDB_URL / HUDDLE_TEST_COUCHDB_CLUSTER_URLS). Every backend uses a fresh database prefix and
+ * its databases are deleted afterwards. In the cluster, `sibling()` talks to another node, as a
+ * second server instance behind a load balancer would.
  */
 import crypto from 'node:crypto';
 import { describe } from 'vitest';
 import { NanoStorage } from '../../sync-server/src/storage/nano-adapter.js';
-import { DB_NAMES } from '../../sync-server/src/storage/port.js';
-import { couchRequest } from '../support/couch-server.js';
+import { couchFetch } from '../support/couchdb-local.js';
+import {
+  couchUnderTest,
+  deleteDatabases,
+  freshPrefix,
+  type CouchUnderTest,
+} from '../support/couchdb-under-test.js';
 import { runStorageContract, type ContractBackend } from './storage-contract.js';
 
-const url = process.env['COUCHDB_URL'];
+const couch = couchUnderTest();
 
-async function realCouchBackend(couchUrl: string): Promise<ContractBackend> {
-  const prefix = `huddle_contract_${crypto.randomBytes(4).toString('hex')}_`;
-  const storage = new NanoStorage({ url: couchUrl, prefix });
+async function realCouchBackend(couch: CouchUnderTest): Promise<ContractBackend> {
+  const prefix = freshPrefix(couch);
+  const storage = new NanoStorage({ url: couch.url, prefix });
+  const otherNode = couch.urls[1] ?? couch.url;
   return {
     storage,
-    sibling: () => new NanoStorage({ url: couchUrl, prefix }),
+    hasLaggingReads: couch.topology === 'cluster',
+    sibling: () => new NanoStorage({ url: otherNode, prefix }),
+    async writeConflict(db, id, body) {
+      const rev = `1-${crypto.randomBytes(16).toString('hex')}`;
+      const res = await couchFetch(couch.url, 'POST', `/${prefix}${db}/_bulk_docs`, {
+        docs: [{ ...body, _id: id, _rev: rev }],
+        new_edits: false,
+      });
+      if (res.status !== 201) throw new Error(`unexpected ${res.status}`);
+      return rev;
+    },
     async readRevision(db, id, rev) {
-      const res = await couchRequest(
-        couchUrl,
+      const res = await couchFetch(
+        couch.url,
         'GET',
         `/${prefix}${db}/${encodeURIComponent(id)}?rev=${encodeURIComponent(rev)}`,
       );
@@ -30,16 +49,11 @@ async function realCouchBackend(couchUrl: string): Promise<ContractBackend> {
     },
     async cleanup() {
       await storage.close();
-      for (const name of DB_NAMES) {
-        const res = await couchRequest(couchUrl, 'DELETE', `/${prefix}${name}`);
-        if (res.status !== 200 && res.status !== 202 && res.status !== 404) {
-          throw new Error(`could not delete ${prefix}${name}: ${res.status}`);
-        }
-      }
+      await deleteDatabases(couch.url, prefix);
     },
   };
 }
 
-describe.skipIf(!url)('real CouchDB (COUCHDB_URL)', () => {
-  runStorageContract('nano over a real CouchDB', () => realCouchBackend(url!));
+describe.skipIf(!couch)('real CouchDB (the couchdb-single and couchdb-cluster projects)', () => {
+  runStorageContract(`nano over ${couch?.label ?? 'CouchDB'}`, () => realCouchBackend(couch!));
 });

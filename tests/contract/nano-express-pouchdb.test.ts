@@ -30,6 +30,15 @@ async function nanoBackend(url: string): Promise<ContractBackend> {
   return {
     storage,
     sibling: () => new NanoStorage({ url, prefix }),
+    async writeConflict(db, id, body) {
+      const rev = `1-${crypto.randomBytes(16).toString('hex')}`;
+      const res = await couchRequest(url, 'POST', `/${prefix}${db}/_bulk_docs`, {
+        docs: [{ ...body, _id: id, _rev: rev }],
+        new_edits: false,
+      });
+      if (res.status !== 201) throw new Error(`unexpected ${res.status}`);
+      return rev;
+    },
     async readRevision(db, id, rev) {
       const res = await couchRequest(
         url,

@@ -1,4 +1,5 @@
 /** The storage contract against the embedded PouchDB (LevelDB) adapter in a temporary directory. */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { PouchDocStore, PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
 import { makeTempDir } from '../support/test-server.js';
@@ -15,6 +16,13 @@ runStorageContract('embedded PouchDB', async () => {
       const other = new PouchStorage({ dataDir });
       siblings.push(other);
       return other;
+    },
+    async writeConflict(db, id, body) {
+      const store = storage.db(db);
+      if (!(store instanceof PouchDocStore)) throw new Error('not a PouchDocStore');
+      const rev = `1-${crypto.randomBytes(16).toString('hex')}`;
+      await store.pouch.bulkDocs([{ ...body, _id: id, _rev: rev }], { new_edits: false });
+      return rev;
     },
     async readRevision(db, id, rev) {
       const store = storage.db(db);

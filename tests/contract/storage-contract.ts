@@ -5,7 +5,7 @@
  * conflicts as errors, per-document bulk results, opaque change cursors that resume exactly,
  * grouped tallies from a built-in reducer, and purge that forgets old revision bodies.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { voteDocSchema, type VoteDoc, type VoteValue } from '../../shared/src/documents.js';
 import { SCHEMA_VERSION } from '../../shared/src/protocol.js';
 import {
@@ -22,8 +22,20 @@ export interface ContractBackend {
   sibling(): Storage;
   /** Reads one revision straight from the backend, bypassing the port: undefined when gone. */
   readRevision(db: DbName, id: string, rev: string): Promise<unknown>;
+  /**
+   * Writes a second leaf revision of an existing document straight into the backend (what two cluster
+   * nodes each accepting a write leave behind), answering its rev.
+   */
+  writeConflict(db: DbName, id: string, body: Record<string, unknown>): Promise<string>;
   /** Closes the storage and its siblings and deletes the backend's data. */
   cleanup(): Promise<void>;
+  /**
+   * A CouchDB cluster: a write is acknowledged once a quorum of copies has it, and `_changes` and
+   * views answer from one copy per shard, so they show a write only once the copies have caught
+   * up (internal replication, within a second or two). Documents read by id are read from a
+   * quorum and see every acknowledged write at once, as on a single node.
+   */
+  hasLaggingReads?: boolean;
 }
 
 const CONVERSATION = 'conversation-0001-abcdef';
@@ -52,13 +64,22 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
   describe(`storage contract: ${label}`, () => {
     const backends: ContractBackend[] = [];
 
+    let hasLaggingReads = false;
     /** A fresh backend; its storage is init()ed unless asked not to. */
     async function start(options: { init?: boolean } = {}): Promise<ContractBackend> {
       const backend = await make();
       backends.push(backend);
+      hasLaggingReads = backend.hasLaggingReads ?? false;
       if (options.init ?? true) await backend.storage.init();
       return backend;
     }
+
+    /**
+     * Reads of changes and views right after writes: at once, or on a cluster as soon as the
+     * copies have caught up (hasLaggingReads). The assertions are the same either way.
+     */
+    const settled = (check: () => Promise<void>): Promise<void> =>
+      hasLaggingReads ? vi.waitFor(check, { timeout: 30_000, interval: 250 }) : check();
 
     afterEach(async () => {
       const done = backends.splice(0);
@@ -175,14 +196,20 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         const db = (await start()).storage.db('public');
         const a = await db.put({ _id: 'idea:a' });
         await db.put({ _id: 'idea:b' });
-        const first = await db.changes({});
-        expect(sorted(first.results.map((r) => r.id))).toEqual(['idea:a', 'idea:b']);
+        let first = await db.changes({});
+        await settled(async () => {
+          first = await db.changes({});
+          expect(sorted(first.results.map((r) => r.id))).toEqual(['idea:a', 'idea:b']);
+        });
         expect(first.results.every((r) => typeof r.seq === 'string')).toBe(true);
         expect(typeof first.lastSeq).toBe('string');
         await db.put({ _id: 'idea:c' });
         await db.put({ _id: 'idea:a', _rev: a.rev, edited: true });
-        const later = await db.changes({ since: first.lastSeq });
-        expect(sorted(later.results.map((r) => r.id))).toEqual(['idea:a', 'idea:c']);
+        let later = first;
+        await settled(async () => {
+          later = await db.changes({ since: first.lastSeq });
+          expect(sorted(later.results.map((r) => r.id))).toEqual(['idea:a', 'idea:c']);
+        });
         expect((await db.changes({ since: later.lastSeq })).results).toEqual([]);
       });
 
@@ -193,37 +220,51 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         const seen: string[] = [];
         let since: string | undefined;
         let pages = 0;
-        for (;;) {
-          const page = await db.changes({ limit: 3, ...(since !== undefined ? { since } : {}) });
-          if (page.results.length === 0) break;
-          expect(page.results.length).toBeLessThanOrEqual(3);
-          seen.push(...page.results.map((r) => r.id));
-          since = page.lastSeq;
-          pages += 1;
-          expect(pages).toBeLessThan(10);
-        }
+        // On a cluster, later changes may show up on later reads: the cursor must resume exactly.
+        await settled(async () => {
+          for (;;) {
+            const page = await db.changes({ limit: 3, ...(since !== undefined ? { since } : {}) });
+            if (page.results.length === 0) break;
+            expect(page.results.length).toBeLessThanOrEqual(3);
+            seen.push(...page.results.map((r) => r.id));
+            since = page.lastSeq;
+            pages += 1;
+            expect(pages).toBeLessThan(10);
+          }
+          expect(sorted(seen)).toEqual(ids);
+        });
         expect(pages).toBeGreaterThanOrEqual(3);
-        expect(sorted(seen)).toEqual(ids);
       });
 
       it('a deletion comes through as a change flagged deleted', async () => {
         const db = (await start()).storage.db('public');
         const x = await db.put({ _id: 'idea:x' });
-        const before = await db.updateSeq();
+        let before = await db.updateSeq();
+        await settled(async () => {
+          before = await db.updateSeq();
+          expect(await allChanges(db, before)).toEqual([]);
+        });
         await db.remove('idea:x', x.rev);
-        const page = await db.changes({ since: before, includeDocs: true });
-        expect(page.results).toHaveLength(1);
-        expect(page.results[0]).toMatchObject({ id: 'idea:x', deleted: true });
+        let page = await db.changes({ since: before, includeDocs: true });
+        await settled(async () => {
+          page = await db.changes({ since: before, includeDocs: true });
+          expect(page.results).toHaveLength(1);
+          expect(page.results[0]).toMatchObject({ id: 'idea:x', deleted: true });
+        });
         await db.put({ _id: 'idea:y' });
-        const next = await db.changes({ since: page.lastSeq });
-        expect(next.results).toEqual([expect.objectContaining({ id: 'idea:y', deleted: false })]);
+        await settled(async () => {
+          const next = await db.changes({ since: page.lastSeq });
+          expect(next.results).toEqual([expect.objectContaining({ id: 'idea:y', deleted: false })]);
+        });
       });
 
       it('changes with includeDocs carry the document bodies', async () => {
         const db = (await start()).storage.db('public');
         await db.put({ _id: 'idea:a', title: 'hello' });
-        const withDocs = await db.changes({ includeDocs: true });
-        expect(withDocs.results[0]?.doc).toMatchObject({ _id: 'idea:a', title: 'hello' });
+        await settled(async () => {
+          const withDocs = await db.changes({ includeDocs: true });
+          expect(withDocs.results[0]?.doc).toMatchObject({ _id: 'idea:a', title: 'hello' });
+        });
         const without = await db.changes({});
         expect(without.results[0]?.doc).toBeUndefined();
       });
@@ -232,20 +273,26 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         const db = (await start()).storage.db('public');
         await db.put({ _id: 'idea:a' });
         await db.put({ _id: 'idea:b' });
-        const page = await db.changes({});
+        let page = await db.changes({});
+        await settled(async () => {
+          page = await db.changes({});
+          expect(page.results).toHaveLength(2);
+        });
         const wire = JSON.parse(JSON.stringify({ cursor: page.lastSeq, rowSeq: page.results[0]?.seq })) as {
           cursor: unknown;
           rowSeq: unknown;
         };
         expect(typeof wire.cursor).toBe('string');
         await db.put({ _id: 'idea:c' });
-        expect(await allChanges(db, wire.cursor as string)).toEqual(['idea:c']);
-        // A row's seq resumes right after that row.
-        const afterFirst = await allChanges(db, wire.rowSeq as string);
-        expect(afterFirst).not.toContain(page.results[0]?.id);
-        expect(sorted(afterFirst)).toEqual(
-          sorted(['idea:a', 'idea:b', 'idea:c'].filter((id) => id !== page.results[0]?.id)),
-        );
+        await settled(async () => {
+          expect(await allChanges(db, wire.cursor as string)).toEqual(['idea:c']);
+          // A row's seq resumes right after that row.
+          const afterFirst = await allChanges(db, wire.rowSeq as string);
+          expect(afterFirst).not.toContain(page.results[0]?.id);
+          expect(sorted(afterFirst)).toEqual(
+            sorted(['idea:a', 'idea:b', 'idea:c'].filter((id) => id !== page.results[0]?.id)),
+          );
+        });
       });
 
       it('updateSeq moves after a write and is accepted as since', async () => {
@@ -253,12 +300,15 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         const before = await db.updateSeq();
         expect(typeof before).toBe('string');
         await db.put({ _id: 'idea:a' });
-        const after = await db.updateSeq();
-        expect(after).not.toBe(before);
-        expect(await allChanges(db, before)).toEqual(['idea:a']);
-        expect(await allChanges(db, after)).toEqual([]);
+        let after = before;
+        await settled(async () => {
+          after = await db.updateSeq();
+          expect(after).not.toBe(before);
+          expect(await allChanges(db, before)).toEqual(['idea:a']);
+          expect(await allChanges(db, after)).toEqual([]);
+        });
         await db.put({ _id: 'idea:b' });
-        expect(await allChanges(db, after)).toEqual(['idea:b']);
+        await settled(async () => expect(await allChanges(db, after)).toEqual(['idea:b']));
       });
     });
 
@@ -282,7 +332,9 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
           Object.fromEntries(
             (await votes.query('tally/byItem', { group: true, ...options })).map((r) => [r.key, r.value]),
           );
-        expect(await tally()).toEqual({ [itemA]: [2, 1], [itemB]: [0, 1], [itemC]: [0, 0] });
+        await settled(async () =>
+          expect(await tally()).toEqual({ [itemA]: [2, 1], [itemB]: [0, 1], [itemC]: [0, 0] }),
+        );
         expect(await tally({ keys: [itemB] })).toEqual({ [itemB]: [0, 1] });
 
         // Changing and withdrawing votes moves the tally: no counters, the reducer recomputes.
@@ -290,11 +342,31 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         await votes.put({ ...v2!, value: 'dislike' });
         const v3 = await votes.get(`vote:voter3:${itemA}`);
         await votes.remove(v3!._id, v3!._rev);
-        expect(await tally({ keys: [itemA] })).toEqual({ [itemA]: [1, 1] });
+        await settled(async () => expect(await tally({ keys: [itemA] })).toEqual({ [itemA]: [1, 1] }));
 
         const rows = await votes.query('tally/byItem', { reduce: false, keys: [itemA] });
         expect(rows).toHaveLength(2);
         expect(sorted(rows.map((r) => JSON.stringify(r.value)))).toEqual(['[0,1]', '[1,0]']);
+      });
+    });
+
+    describe('conflicting revisions', () => {
+      it('list shows the other leaves in _conflicts when asked, and getRevisions reads them', async () => {
+        const { storage, writeConflict } = await start();
+        const db = storage.db('private');
+        await db.put({ _id: 'draft:c', type: 'draft', body: 'phone text' });
+        const other = await writeConflict('private', 'draft:c', { type: 'draft', body: 'desk text' });
+        const [row] = await db.list({ keys: ['draft:c'], includeDocs: true, conflicts: true });
+        const winner = row!.doc!;
+        const conflicts = winner['_conflicts'] as string[];
+        expect(conflicts).toHaveLength(1);
+        const losers = await db.getRevisions('draft:c', conflicts);
+        expect([winner['body'], ...losers.map((d) => d['body'])].sort()).toEqual(['desk text', 'phone text']);
+        expect(conflicts[0] === other || row!.rev === other).toBe(true);
+        // Without the flag nothing changes for callers that do not care.
+        const [plain] = await db.list({ keys: ['draft:c'], includeDocs: true });
+        expect(plain!.doc!['_conflicts']).toBeUndefined();
+        expect(await db.getRevisions('draft:missing', ['1-abc'])).toEqual([]);
       });
     });
 
@@ -313,9 +385,11 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         expect(await db.get('comment:p')).toBeUndefined();
         expect(await backend.readRevision('public', 'comment:p', first.rev)).toBeUndefined();
         expect(await backend.readRevision('public', 'comment:p', second.rev)).toBeUndefined();
-        expect((await db.list({ prefix: 'comment:' })).map((r) => r.id)).toEqual(['comment:q']);
-        const feed = await db.changes({ includeDocs: true });
-        expect(JSON.stringify(feed)).not.toContain(secret);
+        await settled(async () => {
+          expect((await db.list({ prefix: 'comment:' })).map((r) => r.id)).toEqual(['comment:q']);
+          const feed = await db.changes({ includeDocs: true });
+          expect(JSON.stringify(feed)).not.toContain(secret);
+        });
         expect((await db.get('comment:q'))?.['body']).toBe('unrelated');
         // The id is free again.
         expect(await db.create({ _id: 'comment:p', body: 'clean' })).toBe('created');
@@ -333,8 +407,11 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         await storage.db('votes').put(vote('voter1', 'idea-aaaaaaaaaaaaaaaa', 'like'));
         await storage.init();
         expect(await storage.db('votes').get('vote:voter1:idea-aaaaaaaaaaaaaaaa')).toBeDefined();
-        const rows = await storage.db('votes').query('tally/byItem', { group: true });
-        expect(rows).toEqual([{ key: 'idea-aaaaaaaaaaaaaaaa', value: [1, 0] }]);
+        await settled(async () =>
+          expect(await storage.db('votes').query('tally/byItem', { group: true })).toEqual([
+            { key: 'idea-aaaaaaaaaaaaaaaa', value: [1, 0] },
+          ]),
+        );
       });
 
       it('two instances init concurrently on one fresh backend: both succeed and share the data', async () => {
@@ -343,9 +420,11 @@ export function runStorageContract(label: string, make: () => Promise<ContractBa
         await Promise.all([backend.storage.init(), other.init()]);
         await backend.storage.db('votes').put(vote('voter1', 'idea-aaaaaaaaaaaaaaaa', 'dislike'));
         expect(await other.db('votes').get('vote:voter1:idea-aaaaaaaaaaaaaaaa')).toBeDefined();
-        expect(await other.db('votes').query('tally/byItem', { group: true })).toEqual([
-          { key: 'idea-aaaaaaaaaaaaaaaa', value: [0, 1] },
-        ]);
+        await settled(async () =>
+          expect(await other.db('votes').query('tally/byItem', { group: true })).toEqual([
+            { key: 'idea-aaaaaaaaaaaaaaaa', value: [0, 1] },
+          ]),
+        );
         const designs = await other.db('votes').list({ prefix: '_design/' });
         expect(designs.map((r) => r.id)).toEqual(['_design/tally']);
       });

@@ -16,6 +16,7 @@ import {
   screenshotPath,
   signInWithCookie,
   type AxeViolationSummary,
+  waitForLoaded,
 } from '../support/browser.js';
 import { seedConversation, type SeededConversation } from '../support/seed.js';
 import { makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
@@ -110,8 +111,8 @@ describe('accessibility of the participant screens', () => {
     await p.goto(`${ts.url}/${screen.hash}`);
     await p.locator('main h1').first().waitFor({ timeout: 10_000 });
     await screen.prepare?.(p);
-    // Let live queries settle (counts, drafts) before judging the page.
-    await p.waitForTimeout(150);
+    // Judge the page once its live queries (counts, drafts) have answered.
+    await waitForLoaded(p);
   }
 
   it('the check can fail: axe-core reports a contrast and a label problem planted in the page', async () => {
@@ -188,8 +189,8 @@ describe('accessibility of the participant screens', () => {
       const narrow = await overflow();
       if (narrow > 0) overflowing.push(`${screen.name} at 320px: ${narrow}px too wide`);
       await page.setViewportSize({ width: 360, height: 740 });
+      // Reading scrollWidth lays the page out again at the new size: nothing to wait for.
       await page.evaluate(() => (document.documentElement.style.fontSize = '200%'));
-      await page.waitForTimeout(50);
       const large = await overflow();
       if (large > 0) overflowing.push(`${screen.name} at 200% text: ${large}px too wide`);
       if (screen.name === 'idea')

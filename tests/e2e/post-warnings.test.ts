@@ -33,7 +33,7 @@ describe('naming warning while writing, offline', () => {
     const dataDir = makeTempDir('huddle-post-warnings-');
     ts = await startTestServer({ PWA_DIST_DIR: PWA_DIST, RELEASE_INTERVAL_SECONDS: '0' }, dataDir);
     await seedConversation(ts.server.storage, { streamTitles: ['Staff wellbeing'], ideaTitles: [] });
-    await ts.server.storage.db('private').put({
+    await ts.server.storage.db('accounts').put({
       _id: 'account:roster-person-for-the-warning-test',
       type: 'account',
       schemaVersion: SCHEMA_VERSION,
@@ -93,7 +93,9 @@ describe('naming warning while writing, offline', () => {
     await page.getByLabel('Title').fill('Breaks on nights');
     await page.getByLabel('Description').fill('honestly byrne never lets us take them');
     const status = page.getByRole('status').filter({ hasText: 'byrne' });
-    await expect.poll(() => status.textContent(), { timeout: 5_000 }).toContain('looks like a person’s name');
+    await expect
+      .poll(() => status.textContent(), { timeout: 10_000 })
+      .toContain('looks like a person’s name');
     expect(await status.textContent()).toContain('Please don’t name colleagues');
     expect(await status.getByRole('link', { name: 'Read the rules' }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Post idea' }).isEnabled()).toBe(true);
@@ -101,6 +103,8 @@ describe('naming warning while writing, offline', () => {
     await page.screenshot({ path: screenshotPath('post-warning-360x740') });
 
     await page.getByLabel('Description').fill('they never let us take them');
-    await expect.poll(() => page.getByText('looks like a person’s name').count(), { timeout: 5_000 }).toBe(0);
+    await expect
+      .poll(() => page.getByText('looks like a person’s name').count(), { timeout: 10_000 })
+      .toBe(0);
   });
 });

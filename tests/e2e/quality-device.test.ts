@@ -31,9 +31,13 @@ import { makeTempDir, startTestServer, type TestServer } from '../support/test-s
 const STREAM = 'Wellbeing';
 const IDEAS = ['Water fountains on every floor', 'A quiet room on every ward'];
 
-/** Chromium's install event, as the page would receive it, with its prompt() recorded. */
-function fireInstallEvent(page: Page): Promise<void> {
-  return page.evaluate(() => {
+/**
+ * Chromium's install event, as the page would receive it, with its prompt() recorded. Resolves
+ * true if the app took it (preventDefault), after a macrotask: React flushes the offer it then
+ * renders in a microtask, so the page shows its answer by then (no sleep needed to look).
+ */
+function fireInstallEvent(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
     const event = new Event('beforeinstallprompt', { cancelable: true }) as Event & {
       prompt: () => Promise<void>;
       userChoice: Promise<{ outcome: string }>;
@@ -44,6 +48,8 @@ function fireInstallEvent(page: Page): Promise<void> {
     };
     event.userChoice = Promise.resolve({ outcome: 'accepted' });
     window.dispatchEvent(event);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return event.defaultPrevented;
   });
 }
 
@@ -88,9 +94,8 @@ describe('install, update and storage on the device', () => {
   it('offers installing only after a first contribution, and stays quiet once dismissed', async () => {
     await openIdea(0);
     await waitForServiceWorker(page);
-    await fireInstallEvent(page);
-    await page.waitForTimeout(200);
-    expect(await installPrompt().count()).toBe(0); // never on first load
+    expect(await fireInstallEvent(page)).toBe(true); // kept for later...
+    expect(await installPrompt().count()).toBe(0); // ...but never offered on first load
     const persistAskedAt = () => page.evaluate(() => localStorage.getItem('huddle.persistRequested'));
     expect(await persistAskedAt()).toBeNull(); // nor is persistent storage requested before a contribution
 
@@ -110,8 +115,7 @@ describe('install, update and storage on the device', () => {
     await expect.poll(() => installPrompt().count()).toBe(0);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: IDEAS[0] }).waitFor();
-    await fireInstallEvent(page);
-    await page.waitForTimeout(200);
+    expect(await fireInstallEvent(page)).toBe(true);
     expect(await installPrompt().count()).toBe(0); // no nagging
     await expect.poll(() => status().textContent(), { timeout: 20_000 }).toBe('All sent');
   });
@@ -127,6 +131,8 @@ describe('install, update and storage on the device', () => {
 
     // Ship a new version: a byte-different service worker script.
     fs.appendFileSync(path.join(distCopy, 'sw.js'), `\n// test release ${Date.now()}\n`);
+    // The build's precompressed copies are of the old script: drop them, so the new bytes are served.
+    for (const ext of ['.br', '.gz']) fs.rmSync(path.join(distCopy, `sw.js${ext}`), { force: true });
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
     await banner().waitFor({ timeout: 20_000 });
     expect(await banner().textContent()).toMatch(
@@ -220,8 +226,7 @@ describe('install, update and storage on the device', () => {
         .getByRole('button', { name: 'Dislike', exact: true })
         .click()
         .catch(() => undefined);
-      await page.waitForTimeout(300);
-      expect(await page.getByRole('button', { name: 'Reload' }).count()).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Reload' }).first().waitFor({ timeout: 10_000 });
       await page.screenshot({ path: screenshotPath('quality-updated-in-another-tab'), fullPage: true });
       expect(await axeViolations(page)).toEqual([]);
     } finally {

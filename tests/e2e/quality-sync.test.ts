@@ -94,7 +94,7 @@ describe('two tabs and two devices', () => {
     const secrets = loadSecrets(loadConfig({ HUDDLE_DATA_DIR: dataDir }));
     const token = crypto.randomBytes(32).toString('base64url');
     const now = new Date();
-    await ts.server.storage.db('private').put({
+    await ts.server.storage.db('accounts').put({
       _id: `session:${secrets.hmac('session', token)}`,
       type: 'session',
       schemaVersion: SCHEMA_VERSION,

@@ -95,7 +95,7 @@ describe('web push on the device', () => {
     await expect
       .poll(() => page.getByTestId('push-status').textContent(), { timeout: 20_000 })
       .not.toBe('One moment…');
-    const subscriptions = await ts.server.storage.db('private').list({ prefix: 'push-sub:' });
+    const subscriptions = await ts.server.storage.db('accounts').list({ prefix: 'push-sub:' });
     if (await theSwitch().isChecked()) {
       // A push service was reachable: the server holds this device's subscription.
       expect(subscriptions).toHaveLength(1);
@@ -134,6 +134,8 @@ describe('web push on the device', () => {
           body: n.body,
           tag: n.tag,
           icon: n.icon,
+          // Chromium sets it when the notification is shown (not in the TypeScript DOM types).
+          timestamp: (n as Notification & { timestamp?: number }).timestamp,
         }));
       });
     await expect.poll(shown, { timeout: 10_000 }).toHaveLength(1);
@@ -145,7 +147,8 @@ describe('web push on the device', () => {
     });
     expect(notice!.icon).toContain('/icons/icon-192.png');
 
-    // A repeat collapses under the same tag instead of piling up.
+    // A repeat collapses under the same tag instead of piling up: once the repeat is shown (a
+    // notification with a later timestamp), there is still one.
     await cdp.send('ServiceWorker.deliverPushMessage', {
       origin: ts.url,
       registrationId: await registrationId,
@@ -155,7 +158,12 @@ describe('web push on the device', () => {
         tag: 'huddle-comments',
       }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect
+      .poll(async () => (await shown()).some((n) => n.timestamp !== notice!.timestamp), {
+        timeout: 10_000,
+        message: 'the repeated push to be shown',
+      })
+      .toBe(true);
     expect(await shown()).toHaveLength(1);
     await cdp.detach();
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
 import type { AccountDoc } from '../../shared/src/documents.js';
 import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
-import type { Storage, StoredDoc } from '../../sync-server/src/storage/port.js';
+import type { DbName, Storage, StoredDoc } from '../../sync-server/src/storage/port.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { seedConversation, type SeededConversation } from '../support/seed.js';
@@ -27,10 +27,7 @@ const STAFF = [
   { name: 'Tomasz Nowak', email: 'tomasz.nowak@trust.example' },
 ];
 
-async function dumpDb(
-  storage: Storage,
-  name: 'public' | 'private' | 'vault' | 'votes',
-): Promise<StoredDoc[]> {
+async function dumpDb(storage: Storage, name: DbName): Promise<StoredDoc[]> {
   const rows = await storage.db(name).list({ includeDocs: true });
   return rows.map((r) => r.doc!).filter((d) => !d._id.startsWith('_design/'));
 }
@@ -174,7 +171,7 @@ describe('anonymity (a): nothing public, fetched, mailed or logged ties a contri
   async function identifiers(): Promise<string[]> {
     const storage = new PouchStorage({ dataDir });
     try {
-      const accounts = (await dumpDb(storage, 'private')).filter(
+      const accounts = (await dumpDb(storage, 'accounts')).filter(
         (d) => d['type'] === 'account',
       ) as unknown as AccountDoc[];
       expect(accounts.length).toBe(STAFF.length + 2);

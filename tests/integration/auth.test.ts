@@ -24,6 +24,12 @@ async function invite(emails: string[], role = 'participant') {
   return res;
 }
 
+/** Answers once every login code asked for so far has been sent (and received by the sink) or refused. */
+async function loginMailIdle() {
+  const res = await new HttpClient(ts.url).post('/api/test/login-mail-idle');
+  expect(res.status).toBe(200);
+}
+
 /** Invites the address and drains its invitation mail, so the test starts from a clean mailbox. */
 async function invited(label: string, role = 'participant'): Promise<string> {
   const email = fresh(label);
@@ -164,7 +170,7 @@ describe('login with e-mail and code', () => {
     const code = codeOf(await nextMail(email));
     // Move the challenge's expiry into the past, as the clock would.
     const secrets = loadSecrets(loadConfig({ HUDDLE_DATA_DIR: ts.dataDir }));
-    const db = ts.server.storage.db('private');
+    const db = ts.server.storage.db('accounts');
     const account = await db.get<AccountDoc>(`account:${secrets.hmac('owner', 'email', email)}`);
     const challenge = await db.get<LoginChallengeDoc>(`login-challenge:${account!.accountId}`);
     expect(challenge?.usedAt).toBeUndefined();
@@ -197,8 +203,8 @@ describe('login with e-mail and code', () => {
     expect(wrongKnown.status).toBe(400);
     expect(wrongUnknown.status).toBe(400);
     expect(wrongUnknown.text).toBe(wrongKnown.text);
-    // The unknown address got no mail at all.
-    await new Promise((r) => setTimeout(r, 300));
+    // The unknown address got no mail at all (once every code asked for is sent or refused).
+    await loginMailIdle();
     expect(sink.messages.some((m) => m.to.includes(unknown))).toBe(false);
   });
 
@@ -208,7 +214,8 @@ describe('login with e-mail and code', () => {
     for (let i = 0; i < 6; i++)
       answers.push(await new HttpClient(ts.url).post('/api/auth/request-code', { email }));
     expect(new Set(answers.map((a) => `${a.status} ${a.text}`)).size).toBe(1);
-    await new Promise((r) => setTimeout(r, 500));
+    // The mail goes out after the answer: count once all six are sent or refused, not after a guess.
+    await loginMailIdle();
     expect(sink.messages.filter((m) => m.to.includes(email))).toHaveLength(5);
   });
 });
@@ -226,9 +233,10 @@ describe('login link', () => {
       const page = await scanner.get(path);
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
-      expect(page.text).toContain('<form method="post" action="/login/link">');
+      expect(page.text).toContain('<form method="post" action="/login/link"');
       expect(page.text).toContain('Log in to Huddle');
-      expect(page.text).not.toMatch(/<script|style=|<style/i);
+      // Nothing inline (the CSP allows files from this origin only).
+      expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)|style=|<style|\bon[a-z]+=/i);
       expect(page.headers.getSetCookie()).toEqual([]);
     }
 
@@ -247,6 +255,7 @@ describe('login link', () => {
       `token=${encodeURIComponent(token)}`,
       {
         'content-type': 'application/x-www-form-urlencoded',
+        origin: ts.url,
       },
     );
     expect(replay.status).toBe(400);
@@ -261,12 +270,101 @@ describe('login link', () => {
     expect(page.text).not.toContain('<script>');
   });
 
-  it('a form POST from another origin is refused', async () => {
-    const res = await new HttpClient(ts.url).request('POST', '/login/link', 'token=' + 'x'.repeat(43), {
+  it('the landing page sends our origin with its form post but never its address (Referrer-Policy)', async () => {
+    const email = await invited('rae');
+    await new HttpClient(ts.url).post('/api/auth/request-code', { email });
+    const link = linkOf(await nextMail(email));
+    const page = await new HttpClient(ts.url).get(link.slice(ts.url.length));
+    expect(page.status).toBe(200);
+    // Under `no-referrer` Chromium posts the form with `Origin: null`, which the CSRF rule refuses.
+    expect(page.headers.get('referrer-policy')).toBe('strict-origin');
+    // Everything else keeps the site-wide policy.
+    expect((await new HttpClient(ts.url).get('/healthz')).headers.get('referrer-policy')).toBe('no-referrer');
+    expect(
+      (await new HttpClient(ts.url).get('/login/link?t=' + 'x'.repeat(43))).headers.get('referrer-policy'),
+    ).toBe('no-referrer');
+  });
+
+  const formPost = (token: string, headers: Record<string, string>) =>
+    new HttpClient(ts.url).request('POST', '/login/link', `token=${encodeURIComponent(token)}`, {
       'content-type': 'application/x-www-form-urlencoded',
-      origin: 'https://evil.example',
+      ...headers,
     });
-    expect(res.status).toBe(403);
+
+  it('a form POST not vouched for as same-origin by the browser is refused with a page, and the link stays usable', async () => {
+    const email = await invited('sam');
+    await new HttpClient(ts.url).post('/api/auth/request-code', { email });
+    const token = new URL(linkOf(await nextMail(email))).searchParams.get('t')!;
+    const refused: Array<[string, Record<string, string>]> = [
+      ['another origin', { origin: 'https://evil.example' }],
+      [
+        'another origin, as Fetch Metadata says',
+        { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      ],
+      ['a sibling subdomain', { origin: 'https://other.trust.example', 'sec-fetch-site': 'same-site' }],
+      ['an opaque origin (sandboxed frame, privacy redirect)', { origin: 'null' }],
+      ['an opaque origin on another site', { origin: 'null', 'sec-fetch-site': 'cross-site' }],
+      ['no Origin at all', {}],
+      ['no Origin, and Fetch Metadata says another site', { 'sec-fetch-site': 'cross-site' }],
+      [
+        'our Origin, but Fetch Metadata says another site',
+        { origin: ts.url, 'sec-fetch-site': 'cross-site' },
+      ],
+      ['typed into the address bar (not from a page)', { origin: ts.url, 'sec-fetch-site': 'none' }],
+    ];
+    for (const [what, headers] of refused) {
+      const res = await formPost(token, headers);
+      expect(res.status, what).toBe(403);
+      expect(res.headers.get('content-type'), what).toMatch(/^text\/html/);
+      expect(res.text, what).toContain('Please open the link again');
+      expect(res.headers.getSetCookie(), what).toEqual([]);
+    }
+    // None of them used the link up.
+    const client = new HttpClient(ts.url);
+    const res = await client.request('POST', '/login/link', `token=${encodeURIComponent(token)}`, {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: ts.url,
+      'sec-fetch-site': 'same-origin',
+    });
+    expect(res.status).toBe(303);
+    expect((await client.get('/api/me')).body).toMatchObject({ email });
+  });
+
+  it('`Origin: null` is accepted only when Fetch Metadata says the post came from our own origin', async () => {
+    // What a browser sends from one of our pages whose referrer policy is `no-referrer`.
+    const email = await invited('tia');
+    await new HttpClient(ts.url).post('/api/auth/request-code', { email });
+    const token = new URL(linkOf(await nextMail(email))).searchParams.get('t')!;
+    const res = await formPost(token, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+    expect(res.status).toBe(303);
+  });
+
+  it('a used link pressed again says whether this browser is logged in, in a page, never JSON', async () => {
+    const email = await invited('uma');
+    await new HttpClient(ts.url).post('/api/auth/request-code', { email });
+    const token = new URL(linkOf(await nextMail(email))).searchParams.get('t')!;
+    const browser = new HttpClient(ts.url);
+    const post = () =>
+      browser.request('POST', '/login/link', `token=${encodeURIComponent(token)}`, {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: ts.url,
+      });
+    expect((await post()).status).toBe(303);
+    const again = await post();
+    expect(again.status).toBe(400);
+    expect(again.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(again.text).toContain('You are already logged in');
+    const elsewhere = await formPost(token, { origin: ts.url });
+    expect(elsewhere.text).toContain('This login link no longer works');
+  });
+
+  it('the landing pages’ stylesheet and script are served as files (the CSP allows nothing inline)', async () => {
+    const css = await new HttpClient(ts.url).get('/login/page.css');
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toMatch(/^text\/css/);
+    const js = await new HttpClient(ts.url).get('/login/page.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 });
 
@@ -357,6 +455,7 @@ describe('sessions and roles', () => {
     expect(adminBad.status).toBe(400);
     const linkBad = await client.request('POST', '/login/link', 'token=%%%', {
       'content-type': 'application/x-www-form-urlencoded',
+      origin: ts.url,
     });
     expect(linkBad.status).toBe(400);
   });

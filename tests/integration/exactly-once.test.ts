@@ -147,9 +147,13 @@ describe('exactly-once push', () => {
     const hasStalled = new Promise<void>((r) => (stalled = r));
     const slowStorage = stallFirstVoteWrite(ts.server.storage, gate, stalled);
     const deps = directDeps(slowStorage);
-    const copyA = applyMutations(deps, account.accountId, [like]);
+    const copyA = applyMutations(deps, { accountId: account.accountId, roles: ['participant'] }, [like]);
     await hasStalled;
-    const copyB = await applyMutations(directDeps(ts.server.storage), account.accountId, [like, dislike]);
+    const copyB = await applyMutations(
+      directDeps(ts.server.storage),
+      { accountId: account.accountId, roles: ['participant'] },
+      [like, dislike],
+    );
     expect(copyB.map((r) => r.status)).toEqual(['applied', 'applied']);
     release();
     expect((await copyA).map((r) => r.status)).toEqual(['duplicate']);
@@ -219,13 +223,14 @@ function stallFirstVoteWrite(storage: Storage, gate: Promise<void>, onStall: () 
   let hasStalled = false;
   const votes = storage.db('votes');
   const slowVotes: DocStore = Object.create(votes) as DocStore;
-  slowVotes.put = async (doc) => {
+  // Writes go out in bulk: the first write to the votes database stalls, whatever its shape.
+  slowVotes.bulkPut = async (docs) => {
     if (!hasStalled) {
       hasStalled = true;
       onStall();
       await gate;
     }
-    return votes.put(doc);
+    return votes.bulkPut(docs);
   };
   return {
     kind: storage.kind,

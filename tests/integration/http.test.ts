@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
-import { HttpClient, startTestServer, type TestServer } from '../support/test-server.js';
+import { HttpClient, makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
+import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
 
 const PWA_DIST = path.resolve('pwa/dist');
 const isPwaBuilt = fs.existsSync(path.join(PWA_DIST, 'index.html'));
@@ -25,7 +27,7 @@ describe('HTTP surface', () => {
   it('answers health with the storage kind and protocol version', async () => {
     const res = await new HttpClient(ts.url).get('/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'ok', storage: 'pouchdb', protocolVersion: 1 });
+    expect(res.body).toMatchObject({ status: 'ok', storage: 'pouchdb', protocolVersion: PROTOCOL_VERSION });
   });
 
   it('sends a strict CSP and the other security headers', async () => {
@@ -149,5 +151,19 @@ describe('HTTP surface', () => {
       for (const icon of manifest.icons)
         expect(fs.existsSync(path.join(PWA_DIST, icon.src.replace(/^\//, '')))).toBe(true);
     });
+  });
+});
+
+describe('a store from before sync protocol 2', () => {
+  it('is refused at start with a message that says what to do, instead of miscounting votes', async () => {
+    const dataDir = makeTempDir('huddle-old-store-');
+    const old = new PouchStorage({ dataDir });
+    await old.init();
+    await old.db('private').put({ _id: 'account:old-layout', type: 'account', schemaVersion: 1 });
+    await old.close();
+    await expect(startTestServer({}, dataDir)).rejects.toThrow(
+      /before sync protocol 2.*fresh HUDDLE_DATA_DIR/,
+    );
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

@@ -20,7 +20,7 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-async function waitForFiles(dir: string, count: number, timeoutMs = 5000): Promise<string[]> {
+async function waitForFiles(dir: string, count: number, timeoutMs = 30_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
@@ -57,6 +57,8 @@ describe('dev mailbox', () => {
     const account = await createTestAccount(ts.server.storage, ts.dataDir);
     const client = new HttpClient(ts.url);
     expect((await client.post('/api/auth/request-code', { email: account.email })).status).toBe(202);
+    // The file exists as soon as its write begins: read it once the server says the mail went out.
+    expect((await client.post('/api/test/login-mail-idle')).status).toBe(200);
     const [file] = await waitForFiles(path.join(ts.dataDir, 'mailbox'), 1);
     const parsed = await simpleParser(fs.readFileSync(file!));
     const code = /code[^0-9]*(\d{6})/i.exec(parsed.text ?? '')![1]!;

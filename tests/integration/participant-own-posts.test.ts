@@ -245,15 +245,15 @@ describe('my activity', () => {
     for (const id of [...Object.values(ids), pending, comment]) expect(bobs.has(id)).toBe(false);
   });
 
-  it('keeps the owner index unreadable without the vault key: no account id, no content id, no shared tag', async () => {
-    const rows = await ts.server.storage.db('vault').list({ prefix: 'own:', includeDocs: true });
+  it('keeps the own change log unreadable without the vault key: no account id, no content id, no shared tag', async () => {
+    const rows = await ts.server.storage.db('vault').list({ prefix: 'log:', includeDocs: true });
     expect(rows.length).toBeGreaterThan(5);
     const text = JSON.stringify(rows);
     expect(text).not.toContain(alice.accountId);
     const ownPosts = [...(await ownPostsOf(asAlice)).keys()];
     for (const id of ownPosts) expect(text).not.toContain(id);
     // Slot ids share nothing but the prefix.
-    const tails = rows.map((r) => r.id.slice('own:'.length, 'own:'.length + 6));
+    const tails = rows.map((r) => r.id.slice('log:'.length, 'log:'.length + 6));
     expect(new Set(tails).size).toBe(tails.length);
   });
 });

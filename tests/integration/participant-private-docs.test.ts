@@ -4,6 +4,7 @@
  * Each kind: applied, duplicate, rejected; and nothing of it reaches the public database or
  * carries an account id.
  */
+import { LIMITS } from '../../shared/src/protocol.js';
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationInput } from '../../shared/src/mutations.js';
@@ -263,7 +264,7 @@ describe('synced drafts', () => {
   it('rejects a draft with a malformed id or an over-long text', async () => {
     const { results } = await push(asAlice, [
       { ...save(uuid(), 'x'), draftId: 'not-a-uuid' },
-      save(uuid(), 'x'.repeat(5001)),
+      save(uuid(), 'x'.repeat(LIMITS.draftBodyMax + 1)),
     ]);
     for (const r of results) expect(r).toMatchObject({ status: 'rejected', reason: { code: 'invalid' } });
   });

@@ -12,6 +12,7 @@ import { createTestAccount } from '../support/accounts.js';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { seedConversation } from '../support/seed.js';
 import { HttpClient, makeTempDir } from '../support/test-server.js';
+import { withDeadline } from '../support/wait.js';
 
 describe('graceful shutdown', () => {
   const dataDir = makeTempDir('huddle-shutdown-');
@@ -56,8 +57,11 @@ describe('graceful shutdown', () => {
       return res;
     });
     // Signal once the server has received all five requests (they are then in flight).
-    const received = () => child!.output().split('"path":"/api/sync/push"').length - 1;
-    while (received() < 5) await new Promise((r) => setTimeout(r, 5));
+    const received = (output: string) => output.split('"path":"/api/sync/push"').length - 1;
+    await child.waitForOutput(
+      (output) => received(output) >= 5,
+      'the server to log all five pushes arriving',
+    );
     killedAt = performance.now();
     child.process.kill('SIGTERM');
     const responses = await Promise.all(inFlight);
@@ -68,7 +72,7 @@ describe('graceful shutdown', () => {
       expect(res.body.results).toHaveLength(100);
       expect(res.body.results.every((r: { status: string }) => r.status === 'applied')).toBe(true);
     }
-    const exit = await child.exited;
+    const exit = await withDeadline(child.exited, 30_000, 'the server to exit after SIGTERM');
     expect(exit.code).toBe(0);
     expect(child.output()).toContain('shutting down');
 

@@ -8,6 +8,7 @@ import type { MutationInput } from '../../shared/src/mutations.js';
 import type { CommentDoc, ConversationDoc, IdeaDoc, StreamDoc } from '../../shared/src/documents.js';
 import type { PullResponse, PushResponse } from '../../shared/src/api.js';
 import { docId, toCoarseHour } from '../../shared/src/ids.js';
+import { decodeCursor, encodeCursor } from '../../sync-server/src/sync/pull.js';
 import type { Storage } from '../../sync-server/src/storage/port.js';
 import type { HttpClient } from '../support/test-server.js';
 
@@ -129,27 +130,43 @@ export async function push(client: HttpClient, mutations: unknown[]): Promise<Pu
   return res.body as PushResponse;
 }
 
-/** Pulls every page from `cursor`; returns all docs in order and the final cursor. */
-export async function pullAll(
-  client: HttpClient,
-  cursor?: string,
-  limit?: number,
-): Promise<Omit<PullResponse, 'hasMore'> & { pages: number }> {
-  const all: Omit<PullResponse, 'hasMore'> & { pages: number } = {
-    cursor: cursor ?? '',
-    docs: [],
-    deleted: [],
-    ownVotes: [],
-    ownPending: [],
-    ownPosts: [],
-    ownDrafts: [],
-    ownAnswers: [],
-    ownSettings: { commentDigest: false },
-    pages: 0,
-  };
+/**
+ * The same public position with the person's own changes read from the start: a cursor carries both,
+ * and one taken by another person (or long ago) says nothing about this person's own state.
+ */
+export function ownFromStart(cursor: string): string {
+  return encodeCursor({ ...decodeCursor(cursor), log: 0 });
+}
+
+export interface PulledAll {
+  cursor: string;
+  pages: number;
+  docs: PullResponse['docs'];
+  deleted: string[];
+  /** The caller's own state that changed since `cursor`, pages merged (everything, with no cursor). */
+  own: PullResponse['own'];
+  ownVotes: PullResponse['own']['votes'];
+  ownPending: PullResponse['own']['pending'];
+  ownPosts: PullResponse['own']['posts'];
+  ownDrafts: PullResponse['own']['drafts'];
+  ownAnswers: PullResponse['own']['answers'];
+  ownSettings: { commentDigest: boolean };
+}
+
+/** Pulls every page from `cursor`; returns all docs in order, the person's own changes merged, and the final cursor. */
+export async function pullAll(client: HttpClient, cursor?: string, limit?: number): Promise<PulledAll> {
+  const votes = new Map<string, PullResponse['own']['votes'][number]>();
+  const pending = new Map<string, PullResponse['own']['pending'][number]>();
+  const posts = new Map<string, PullResponse['own']['posts'][number]>();
+  const drafts = new Map<string, PullResponse['own']['drafts'][number]>();
+  const answers = new Map<string, PullResponse['own']['answers'][number]>();
+  const deletedDrafts = new Set<string>();
+  const reported = new Set<string>();
+  let settings: { commentDigest: boolean } | undefined;
+  const all = { cursor: cursor ?? '', docs: [] as PullResponse['docs'], deleted: [] as string[], pages: 0 };
   let next = cursor;
   for (;;) {
-    const params = new URLSearchParams();
+    const params = new URLSearchParams({ protocol: String(PROTOCOL_VERSION) });
     if (next !== undefined) params.set('cursor', next);
     if (limit !== undefined) params.set('limit', String(limit));
     const res = await client.get(`/api/sync/pull?${params}`);
@@ -158,16 +175,48 @@ export async function pullAll(
     all.pages++;
     all.docs.push(...page.docs);
     all.deleted.push(...page.deleted);
-    all.ownVotes = page.ownVotes;
-    all.ownPending = page.ownPending;
-    all.ownPosts = page.ownPosts;
-    all.ownDrafts = page.ownDrafts;
-    all.ownAnswers = page.ownAnswers;
-    all.ownSettings = page.ownSettings;
+    for (const v of page.own.votes) votes.set(v.itemId, v);
+    const pendingHere = new Set(page.own.pending.map((d) => d.id));
+    for (const p of page.own.posts) {
+      posts.set(p.contentId, p);
+      if (!pendingHere.has(p.contentId)) pending.delete(p.contentId);
+    }
+    for (const d of page.own.pending) pending.set(d.id, d);
+    for (const d of page.own.drafts) {
+      drafts.set(d.draftId, d);
+      deletedDrafts.delete(d.draftId);
+    }
+    for (const id of page.own.deletedDrafts) {
+      drafts.delete(id);
+      deletedDrafts.add(id);
+    }
+    for (const a of page.own.answers) answers.set(a.conversationId, a);
+    for (const id of page.own.reported) reported.add(id);
+    if (page.own.settings) settings = page.own.settings;
     all.cursor = page.cursor;
     next = page.cursor;
-    if (!page.hasMore) return all;
+    if (!page.hasMore) break;
   }
+  const own: PullResponse['own'] = {
+    votes: [...votes.values()],
+    pending: [...pending.values()],
+    posts: [...posts.values()],
+    drafts: [...drafts.values()],
+    deletedDrafts: [...deletedDrafts],
+    answers: [...answers.values()],
+    reported: [...reported],
+    ...(settings ? { settings } : {}),
+  };
+  return {
+    ...all,
+    own,
+    ownVotes: own.votes,
+    ownPending: own.pending,
+    ownPosts: own.posts,
+    ownDrafts: own.drafts,
+    ownAnswers: own.answers,
+    ownSettings: settings ?? { commentDigest: false },
+  };
 }
 
 /** Every document the sync path can write, counted per kind. */

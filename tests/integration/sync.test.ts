@@ -3,8 +3,9 @@
  * every push is released before it is answered).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MutationResult, PullResponse } from '../../shared/src/api.js';
+import type { MutationResult, PullResponse, PushResponse } from '../../shared/src/api.js';
 import type { IdeaDoc, TallyDoc } from '../../shared/src/documents.js';
+import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
 import { coarseTimeSchema, publicIdSchema } from '../../shared/src/ids.js';
 import { loadConfig } from '../../sync-server/src/config.js';
 import { loadSecrets } from '../../sync-server/src/secrets.js';
@@ -219,11 +220,34 @@ describe('push and pull', () => {
     }
   });
 
-  it('refuses pushes from a sponsor (403) and sync without a session (401)', async () => {
-    const sponsor = await createTestAccount(ts.server.storage, ts.dataDir, { roles: ['sponsor'] });
-    const body = { protocolVersion: 1, mutations: [ideaCreate(seeded)] };
-    expect((await HttpClient.as(ts.url, sponsor).post('/api/sync/push', body)).status).toBe(403);
-    expect((await HttpClient.as(ts.url, sponsor).get('/api/sync/pull')).status).toBe(200);
+  it("answers a sponsor's or admin's changes one by one as 'forbidden' (never a batch-wide 403), and sync without a session with 401", async () => {
+    const settings = { id: crypto.randomUUID(), kind: 'notifications.set', commentDigest: true };
+    const draft = {
+      id: crypto.randomUUID(),
+      kind: 'draft.save',
+      draftId: crypto.randomUUID(),
+      draftKind: 'idea',
+      conversationId: seeded.conversationId,
+      body: 'a sponsor typing',
+    };
+    for (const role of ['sponsor', 'admin'] as const) {
+      const account = await createTestAccount(ts.server.storage, ts.dataDir, { roles: [role] });
+      const mutations = [ideaCreate(seeded), settings, draft, voteSet(seeded, 'x'.repeat(22), 'like')];
+      const res = await HttpClient.as(ts.url, account).post('/api/sync/push', {
+        protocolVersion: PROTOCOL_VERSION,
+        mutations,
+      });
+      expect(res.status).toBe(200);
+      expect((res.body as PushResponse).results).toEqual(
+        mutations.map((m) => ({
+          id: m.id,
+          status: 'rejected',
+          reason: expect.objectContaining({ code: 'forbidden' }),
+        })),
+      );
+      expect((await HttpClient.as(ts.url, account).get('/api/sync/pull')).status).toBe(200);
+    }
+    const body = { protocolVersion: PROTOCOL_VERSION, mutations: [ideaCreate(seeded)] };
     const anonymous = new HttpClient(ts.url);
     expect((await anonymous.get('/api/sync/pull')).status).toBe(401);
     expect((await anonymous.post('/api/sync/push', body)).status).toBe(401);
@@ -259,5 +283,71 @@ describe('push and pull', () => {
     expect(paged.pages).toBeGreaterThanOrEqual(3);
     expect(paged.docs.map((d) => (d as IdeaDoc).id).sort()).toEqual([...ids].sort());
     expect((await pullAll(asBob, paged.cursor)).docs).toEqual([]);
+  });
+
+  it("refuses a push of someone else's queued changes with 409 'wrong-person' and applies none of them", async () => {
+    const mutation = ideaCreate(seeded, 'Written by Alice on a shared PC');
+    const res = await asBob.post('/api/sync/push', {
+      protocolVersion: PROTOCOL_VERSION,
+      person: alice.email,
+      mutations: [mutation],
+    });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ error: 'wrong-person' });
+    // Alice's own session may send it (the address is compared without case or spaces).
+    const own = await asAlice.post('/api/sync/push', {
+      protocolVersion: PROTOCOL_VERSION,
+      person: ` ${alice.email.toUpperCase()} `,
+      mutations: [mutation],
+    });
+    expect((own.body as PushResponse).results[0]).toMatchObject({ status: 'applied' });
+  });
+
+  it('refuses votes on posts taken down (hidden, removed, withdrawn), and counts a vote on a merged idea on the idea it went into', async () => {
+    for (const status of ['hidden', 'removed', 'withdrawn'] as const) {
+      const itemId = await seedIdea(ts.server.storage, seeded, status);
+      const [result] = (await push(asAlice, [voteSet(seeded, itemId, 'like')])).results;
+      expect(result, status).toMatchObject({ status: 'rejected', reason: { code: 'not-found' } });
+    }
+    const into = await seedIdea(ts.server.storage, seeded);
+    const merged = await seedIdea(ts.server.storage, seeded);
+    const doc = await ts.server.storage.db('public').get<IdeaDoc>(`idea:${merged}`);
+    await ts.server.storage.db('public').put({ ...doc!, status: 'merged', mergedInto: into });
+    // One person voting on both halves of a merge counts once, on the merged idea.
+    const { results } = await push(asAlice, [voteSet(seeded, merged, 'like'), voteSet(seeded, into, 'like')]);
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied']);
+    await asAlice.post('/api/test/release');
+    const all = await pullAll(asBob);
+    expect(tallyOf(all.docs, into)).toMatchObject({ likes: 1, dislikes: 0 });
+    expect(tallyOf(all.docs, merged)).toBeUndefined();
+    expect((await pullAll(asAlice)).ownVotes).toContainEqual({
+      itemId: into,
+      itemKind: 'idea',
+      value: 'like',
+    });
+  });
+
+  it('answers every push under contention on one document (never a 500), and ends with one vote per person', async () => {
+    const itemId = await seedIdea(ts.server.storage, seeded);
+    // Ten devices of one person changing the same vote at the same moment: writes race on one document.
+    const values = ['like', 'dislike'] as const;
+    const pushes = Array.from({ length: 10 }, (_, i) =>
+      asAlice.post('/api/sync/push', {
+        protocolVersion: PROTOCOL_VERSION,
+        mutations: [voteSet(seeded, itemId, values[i % 2]!)],
+      }),
+    );
+    const answers = await Promise.all(pushes);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    for (const a of answers)
+      expect(['applied', 'rejected']).toContain((a.body as PushResponse).results[0]?.status);
+    const refused = answers.flatMap((a) =>
+      (a.body as PushResponse).results.filter((r) => r.status === 'rejected'),
+    );
+    // A lost race is 'busy' (the device sends it again), never a permanent refusal.
+    for (const r of refused) expect(r).toMatchObject({ reason: { code: 'busy' } });
+    await asAlice.post('/api/test/release');
+    const tally = tallyOf((await pullAll(asBob)).docs, itemId);
+    expect((tally?.likes ?? 0) + (tally?.dislikes ?? 0)).toBe(1);
   });
 });

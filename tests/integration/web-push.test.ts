@@ -140,7 +140,7 @@ const runDigest = async () => {
   const res = await people.alice.client.post('/api/test/digest');
   expect(res.status).toBe(200);
 };
-const subscriptionDocs = () => ts.server.storage.db('private').list({ prefix: 'push-sub:' });
+const subscriptionDocs = () => ts.server.storage.db('accounts').list({ prefix: 'push-sub:' });
 
 describe('web push for comment notices', () => {
   it('refuses subscribe calls without a session, without the CSRF header, or with a malformed subscription', async () => {

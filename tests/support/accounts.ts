@@ -44,7 +44,7 @@ export async function createTestAccount(
     status: 'active',
     invitedAt: now.toISOString(),
   };
-  const db = storage.db('private');
+  const db = storage.db('accounts');
   await db.put(account);
   await db.put({
     _id: `account-id:${accountId}`,
@@ -64,4 +64,27 @@ export async function createTestAccount(
   };
   await db.put(session);
   return { accountId, email, roles, sessionToken: token, cookie: `${SESSION_COOKIE}=${token}` };
+}
+
+/** Another logged-in device of an existing account: a second session, its own cookie. */
+export async function createTestSession(
+  storage: Storage,
+  dataDir: string,
+  account: Pick<TestAccount, 'accountId'>,
+  options: { env?: Record<string, string> } = {},
+): Promise<Pick<TestAccount, 'sessionToken' | 'cookie'>> {
+  const secrets = loadSecrets(loadConfig({ HUDDLE_DATA_DIR: dataDir, ...options.env }));
+  const token = crypto.randomBytes(32).toString('base64url');
+  const now = new Date();
+  const session: SessionDoc = {
+    _id: `session:${secrets.hmac('session', token)}`,
+    type: 'session',
+    schemaVersion: SCHEMA_VERSION,
+    accountId: account.accountId,
+    createdAt: now.toISOString(),
+    lastSeenAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + 30 * 86_400_000).toISOString(),
+  };
+  await storage.db('accounts').put(session);
+  return { sessionToken: token, cookie: `${SESSION_COOKIE}=${token}` };
 }

@@ -6,25 +6,24 @@ import { expect } from 'vitest';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Headless as root on a closed network: without the networking flags it floods it with refused connections. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: apt-get install -y --no-install-recommends chromium`,
     );
   }
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** A phone-sized context (360x740), as the participants use it. */
@@ -142,4 +141,37 @@ export async function openSignedInPhone(
 export async function checkScreen(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: screenshotPath(name), fullPage: true });
   expect(await axeViolations(page)).toEqual([]);
+}
+
+/** Waits until no screen part in `main` still says "Loading…" (every live query on the page has answered). */
+export async function waitForLoaded(page: Page, timeout = 20_000): Promise<void> {
+  await page
+    .waitForFunction(() => !document.querySelector('main')?.textContent?.includes('Loading…'), undefined, {
+      timeout,
+    })
+    .catch((err: Error) => {
+      throw new Error(`the page still says "Loading…" after ${timeout} ms: ${err.message}`);
+    });
+}
+
+/** Every record of one object store of the app's IndexedDB database ('huddle'), as the device holds it now. */
+export function idbRecords<T = Record<string, unknown>>(page: Page, store: string): Promise<T[]> {
+  return page.evaluate(
+    (name) =>
+      new Promise<T[]>((resolve, reject) => {
+        const open = indexedDB.open('huddle');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          try {
+            const all = db.transaction(name).objectStore(name).getAll();
+            all.onsuccess = () => resolve(all.result as T[]);
+            all.onerror = () => reject(all.error);
+          } finally {
+            db.close();
+          }
+        };
+      }),
+    store,
+  );
 }

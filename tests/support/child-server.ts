@@ -25,6 +25,8 @@ export interface ChildServer {
   process: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** Resolves as soon as the output satisfies `isDone` (checked on every chunk); fails after timeoutMs saying `what`. */
+  waitForOutput(isDone: (output: string) => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code/signal when the process ends. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stop(): Promise<void>;
@@ -48,8 +50,13 @@ export async function startChildServer(env: Record<string, string>, port?: numbe
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const watchers = new Set<() => void>();
+  const append = (d: Buffer) => {
+    out += d.toString();
+    for (const watch of watchers) watch();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -76,6 +83,22 @@ export async function startChildServer(env: Record<string, string>, port?: numbe
     port: chosen,
     process: child,
     output: () => out,
+    waitForOutput(isDone, what, timeoutMs = 30_000) {
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          watchers.delete(watch);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; output:\n${out}`));
+        }, timeoutMs);
+        const watch = () => {
+          if (!isDone(out)) return;
+          watchers.delete(watch);
+          clearTimeout(timer);
+          resolve();
+        };
+        watchers.add(watch);
+        watch();
+      });
+    },
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -2,14 +2,17 @@
  * Starts a real Huddle server in this process on 127.0.0.1 (random port) over a fresh
  * temporary data directory, plus a tiny HTTP client with a cookie jar.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Env } from '../../sync-server/src/config.js';
 import { createServer, type HuddleServer } from '../../sync-server/src/server.js';
-import { startCouchServer, type CouchServer } from './couch-server.js';
+import { NanoStorage } from '../../sync-server/src/storage/nano-adapter.js';
+import type { Storage } from '../../sync-server/src/storage/port.js';
+import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
+import { couchUnderTest, freshPrefix } from './couchdb-under-test.js';
+import { withDeadline } from './wait.js';
 
 export interface TestServer {
   url: string;
@@ -23,23 +26,24 @@ export function makeTempDir(prefix = 'huddle-test-'): string {
 }
 
 /**
- * With HUDDLE_TEST_STORAGE=couch (the 'integration-couch' vitest project) every test server
- * stores through the CouchDB adapter (nano) on one CouchDB-compatible server per test file,
- * with a database prefix derived from the data directory, so a restart on the same data
- * directory finds its databases again.
+ * In the 'couchdb-single' and 'couchdb-cluster' projects (HUDDLE_TEST_STORAGE=couchdb, set by
+ * couchdb-setup.ts) every test server stores through the CouchDB adapter on the project's real
+ * CouchDB, with a database prefix derived from the data directory (under the test file's own
+ * prefix), so a restart on the same data directory finds its databases again. Elsewhere: the
+ * embedded store in the data directory.
  */
-let sharedCouch: Promise<CouchServer> | undefined;
-export async function closeSharedCouch(): Promise<void> {
-  const couch = sharedCouch;
-  sharedCouch = undefined;
-  if (couch) await (await couch).close();
+export function storageEnv(dataDir: string): Partial<Record<keyof Env, string>> {
+  const couch = couchUnderTest();
+  if (!couch) return {};
+  return { COUCHDB_URL: couch.url, COUCHDB_DB_PREFIX: freshPrefix(couch, dataDir) };
 }
-async function couchEnv(dataDir: string): Promise<Partial<Record<keyof Env, string>>> {
-  if (process.env.HUDDLE_TEST_STORAGE !== 'couch') return {};
-  sharedCouch ??= startCouchServer();
-  const couch = await sharedCouch;
-  const prefix = `huddle_${crypto.createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}_`;
-  return { COUCHDB_URL: couch.url, COUCHDB_DB_PREFIX: prefix };
+
+/** The storage a server on `dataDir` uses (see storageEnv), opened here: init() it before use. */
+export function openTestStorage(dataDir: string): Storage {
+  const env = storageEnv(dataDir);
+  return env.COUCHDB_URL
+    ? new NanoStorage({ url: env.COUCHDB_URL, prefix: env.COUCHDB_DB_PREFIX! })
+    : new PouchStorage({ dataDir });
 }
 
 export async function startTestServer(
@@ -54,7 +58,7 @@ export async function startTestServer(
     RELEASE_INTERVAL_SECONDS: '0',
     HUDDLE_TEST_HOOKS: '1',
     PWA_DIST_DIR: path.join(dataDir, 'no-pwa'),
-    ...(await couchEnv(dataDir)),
+    ...storageEnv(dataDir),
     ...env,
   });
   const server = await createServer(config);
@@ -67,7 +71,8 @@ export async function startTestServer(
     dataDir,
     server,
     async close(options = {}) {
-      await server.close();
+      // A close that never ends (a connection nobody ends) fails here, saying so, not as a test timeout.
+      await withDeadline(server.close(), 20_000, `the test server on ${url} to close`);
       if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,26 +1,20 @@
 /**
- * Every change a person makes, written to the device at once: the local effect (a pending
- * post, the pressed vote, the draft cleared) and its outbox entry commit in ONE Dexie
- * transaction, so a crash can never leave one without the other.
- * Input is validated with the same shared schemas the server runs.
+ * Every change a person makes, written to the device at once: its outbox entry and its effect here
+ * (defined once per kind in shared/src/mutations/) commit in ONE Dexie transaction, so a crash can
+ * never leave one without the other. Input is validated with the same shared schemas the server runs.
  */
 import {
-  createCommentMutationSchema,
-  createIdeaMutationSchema,
-  createReportMutationSchema,
-  deleteDraftMutationSchema,
-  editCommentMutationSchema,
-  editIdeaMutationSchema,
-  saveDraftMutationSchema,
-  setNotificationsMutationSchema,
-  setVoteMutationSchema,
-  submitQuestionnaireMutationSchema,
-  withdrawCommentMutationSchema,
-  withdrawIdeaMutationSchema,
+  definitionOf,
+  draftSyncKey,
+  mutationSchema,
   type Mutation,
+  type MutationInput,
 } from '../../../shared/src/mutations.js';
 import type { Guideline, ItemKind, VoteValue } from '../../../shared/src/documents.js';
-import { getMeta, setMeta, type Draft, type HuddleDb, type LocalPost, type OutboxEntry } from './db.js';
+import { getMeta, isUuid, setMeta, type Draft, type HuddleDb, type OutboxEntry } from './db.js';
+import { deviceStore, deviceStoreTables } from './device-store.js';
+
+export { draftSyncKey, SETTINGS_SYNC_KEY } from '../../../shared/src/mutations.js';
 
 /** The input failed the shared validation; `message` is written for the person. */
 export class InvalidInputError extends Error {
@@ -33,15 +27,49 @@ export class InvalidInputError extends Error {
 const newId = () => crypto.randomUUID();
 const nowIso = () => new Date().toISOString();
 
-function parseOrExplain<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ message: string }> } } }, value: unknown): T {
-  const parsed = schema.safeParse(value);
+export const queueTables = (db: HuddleDb) => [db.outbox, ...deviceStoreTables(db)];
+
+function parseOrExplain(input: MutationInput): Mutation {
+  const parsed = mutationSchema.safeParse(input);
   if (!parsed.success) throw new InvalidInputError(parsed.error.issues.map((i) => i.message).join('. '));
   return parsed.data;
 }
 
-function outboxEntry(mutation: Mutation, itemId?: string): OutboxEntry {
-  return { id: mutation.id, mutation, state: 'queued', itemId, createdAt: nowIso() };
+/**
+ * Queues one change inside the caller's transaction (over queueTables): a newer change of a kind that
+ * collapses replaces the older ones with the same key that have not started sending, then the entry
+ * goes at the end of the outbox and its effect shows on this device.
+ */
+export async function queueInTransaction(db: HuddleDb, mutation: Mutation): Promise<void> {
+  const definition = definitionOf(mutation);
+  const key = definition.syncKey?.(mutation);
+  if (key !== undefined && definition.collapses) {
+    const earlier = await db.outbox.where('itemId').equals(key).toArray();
+    await db.outbox.bulkDelete(earlier.filter(isUnsent).map((e) => e.seq!));
+  }
+  const entry: OutboxEntry = { id: mutation.id, mutation, state: 'queued', createdAt: nowIso() };
+  if (key !== undefined) entry.itemId = key;
+  await db.outbox.add(entry);
+  await definition.applyLocal(mutation, deviceStore(db));
 }
+
+/** Never sent: a newer change of the same thing may replace it. One that went out may be on the server already. */
+const isUnsent = (e: OutboxEntry) => e.state === 'queued' && !e.attempts;
+/** The latest change of a thing that went out (on the wire now, or its answer was lost): what newer text derives from. */
+const latestSent = (entries: OutboxEntry[]) =>
+  entries
+    .filter((e) => !isUnsent(e))
+    .sort((a, b) => a.seq! - b.seq!)
+    .at(-1);
+
+/** Validates and queues one change in its own transaction; answers the mutation id. */
+export async function queue(db: HuddleDb, input: MutationInput): Promise<string> {
+  const mutation = parseOrExplain(input);
+  await db.transaction('rw', queueTables(db), () => queueInTransaction(db, mutation));
+  return mutation.id;
+}
+
+// ---- posts -----------------------------------------------------------------------------------
 
 export interface PostIdeaInput {
   conversationId: string;
@@ -52,38 +80,6 @@ export interface PostIdeaInput {
   draftId?: string;
 }
 
-/** Returns the mutation id, which is also the local pending idea's key. */
-export async function postIdea(db: HuddleDb, input: PostIdeaInput): Promise<string> {
-  const mutation = parseOrExplain(createIdeaMutationSchema, {
-    id: newId(),
-    kind: 'idea.create',
-    conversationId: input.conversationId,
-    streamId: input.streamId,
-    title: input.title,
-    body: input.body,
-  });
-  const post: LocalPost = {
-    mutationId: mutation.id,
-    kind: 'idea',
-    conversationId: mutation.conversationId,
-    streamId: mutation.streamId,
-    title: mutation.title,
-    body: mutation.body,
-    createdAt: nowIso(),
-  };
-  return queuePost(db, post, mutation, input.draftId);
-}
-
-/** The pending post, its outbox entry and the end of its draft: one transaction, all or nothing. */
-async function queuePost(db: HuddleDb, post: LocalPost, mutation: Mutation, draftId?: string): Promise<string> {
-  await db.transaction('rw', db.localPosts, db.outbox, db.drafts, async () => {
-    await db.localPosts.add(post);
-    await db.outbox.add(outboxEntry(mutation));
-    if (draftId) await removeDraft(db, draftId);
-  });
-  return mutation.id;
-}
-
 export interface PostCommentInput {
   conversationId: string;
   ideaId: string;
@@ -91,24 +87,67 @@ export interface PostCommentInput {
   draftId?: string;
 }
 
-export async function postComment(db: HuddleDb, input: PostCommentInput): Promise<string> {
-  const mutation = parseOrExplain(createCommentMutationSchema, {
-    id: newId(),
-    kind: 'comment.create',
-    conversationId: input.conversationId,
-    ideaId: input.ideaId,
-    body: input.body,
+/**
+ * One submit of a draft is one post, whatever the taps: a synced draft's UUID is the post's mutation
+ * id (so the server applies it once even if another device posts the same draft), and a draft that is
+ * already queued or gone is not posted again. Returns the mutation id, also the pending post's key.
+ */
+async function submitPost(db: HuddleDb, input: MutationInput, draftId?: string): Promise<string> {
+  const mutation = parseOrExplain(input);
+  return db.transaction('rw', queueTables(db), async () => {
+    // A second tap, or a submit of a draft that is already on its way: the first one stands.
+    if (draftId && (await db.outbox.where('id').equals(mutation.id).count()) > 0) return mutation.id;
+    await queueInTransaction(db, mutation);
+    if (draftId) await removeDraft(db, draftId);
+    return mutation.id;
   });
-  const post: LocalPost = {
-    mutationId: mutation.id,
-    kind: 'comment',
-    conversationId: mutation.conversationId,
-    ideaId: mutation.ideaId,
-    body: mutation.body,
-    createdAt: nowIso(),
-  };
-  return queuePost(db, post, mutation, input.draftId);
 }
+
+/**
+ * The mutation id of a draft's post: the draft's own UUID, or for a draft kept on this device only (a
+ * refused post, `rejected:<id>`), a UUID derived from its id. Either way a second submit is the same post.
+ */
+async function submitId(draftId: string | undefined): Promise<string> {
+  if (!draftId) return newId();
+  if (isUuid(draftId)) return draftId;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`submit:${draftId}`)));
+  const bytes = digest.slice(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+export async function postIdea(db: HuddleDb, input: PostIdeaInput): Promise<string> {
+  return submitPost(
+    db,
+    {
+      id: await submitId(input.draftId),
+      kind: 'idea.create',
+      conversationId: input.conversationId,
+      streamId: input.streamId,
+      title: input.title,
+      body: input.body,
+    },
+    input.draftId,
+  );
+}
+
+export async function postComment(db: HuddleDb, input: PostCommentInput): Promise<string> {
+  return submitPost(
+    db,
+    {
+      id: await submitId(input.draftId),
+      kind: 'comment.create',
+      conversationId: input.conversationId,
+      ideaId: input.ideaId,
+      body: input.body,
+    },
+    input.draftId,
+  );
+}
+
+// ---- votes -------------------------------------------------------------------------------------
 
 export interface VoteInput {
   conversationId: string;
@@ -118,32 +157,14 @@ export interface VoteInput {
 }
 
 /**
- * Sets the person's vote. Earlier changes to the same item that have not started sending
- * are dropped from the outbox and the new value goes at the end: what reaches the server
- * last is always the last choice made here. A change already in flight stays; the new one
- * follows it.
+ * Sets the person's vote. Earlier changes to the same item that have not started sending are dropped
+ * and the new value goes at the end: what reaches the server last is always the last choice made here.
  */
-export async function vote(db: HuddleDb, input: VoteInput): Promise<string> {
-  const mutation = parseOrExplain(setVoteMutationSchema, { id: newId(), kind: 'vote.set', ...input });
-  await db.transaction('rw', db.myVotes, db.outbox, async () => {
-    const earlier = await db.outbox.where('itemId').equals(mutation.itemId).toArray();
-    const collapsible = earlier.filter((e) => e.state === 'queued').map((e) => e.seq!);
-    await db.outbox.bulkDelete(collapsible);
-    const current = await db.myVotes.get(mutation.itemId);
-    await db.myVotes.put({
-      itemId: mutation.itemId,
-      itemKind: mutation.itemKind,
-      conversationId: mutation.conversationId,
-      value: mutation.value,
-      serverValue: current?.serverValue,
-    });
-    await db.outbox.add(outboxEntry(mutation, mutation.itemId));
-  });
-  return mutation.id;
-}
+export const vote = (db: HuddleDb, input: VoteInput) => queue(db, { id: newId(), kind: 'vote.set', ...input });
+
+// ---- drafts ------------------------------------------------------------------------------------
 
 export const newDraftId = () => newId();
-export const draftSyncKey = (draftId: string) => `draft:${draftId}`;
 
 /**
  * Autosave as typed: a draft is the person's work too. The draft and its draft.save (a private document only
@@ -151,7 +172,7 @@ export const draftSyncKey = (draftId: string) => `draft:${draftId}`;
  * long typing session queues one save, not one per key. Rejected posts stay on this device until edited.
  */
 export async function saveDraft(db: HuddleDb, draft: Omit<Draft, 'updatedAt'>): Promise<void> {
-  await db.transaction('rw', db.drafts, db.outbox, async () => {
+  await db.transaction('rw', queueTables(db), async () => {
     const stored = await db.drafts.get(draft.id);
     const next: Draft = { ...draft, serverVersion: draft.serverVersion ?? stored?.serverVersion, updatedAt: nowIso() };
     await db.drafts.put(next);
@@ -161,11 +182,8 @@ export async function saveDraft(db: HuddleDb, draft: Omit<Draft, 'updatedAt'>): 
 
 async function queueDraftSave(db: HuddleDb, draft: Draft): Promise<void> {
   if (!draft.conversationId) return;
-  const key = draftSyncKey(draft.id);
-  const earlier = await db.outbox.where('itemId').equals(key).sortBy('seq');
-  await db.outbox.bulkDelete(earlier.filter((e) => e.state === 'queued').map((e) => e.seq!));
-  const inFlight = earlier.filter((e) => e.state === 'sending').at(-1);
-  const parsed = saveDraftMutationSchema.safeParse({
+  const inFlight = latestSent(await db.outbox.where('itemId').equals(draftSyncKey(draft.id)).toArray());
+  const parsed = mutationSchema.safeParse({
     id: newId(),
     kind: 'draft.save',
     draftId: draft.id,
@@ -179,30 +197,30 @@ async function queueDraftSave(db: HuddleDb, draft: Draft): Promise<void> {
     baseVersion: inFlight?.id ?? draft.serverVersion,
   });
   // A draft the server could not store (too long, an id from an old version) still lives on this device.
-  if (parsed.success) await db.outbox.add(outboxEntry(parsed.data, key));
+  if (parsed.success) await queueInTransaction(db, parsed.data);
 }
 
-/** Removes a draft here and, if the server may hold it, there too. Call inside a drafts+outbox transaction. */
+/** Removes a draft here and, if the server may hold it, there too. Call inside a queueTables transaction. */
 async function removeDraft(db: HuddleDb, id: string): Promise<void> {
   const draft = await db.drafts.get(id);
   await db.drafts.delete(id);
   const key = draftSyncKey(id);
   const earlier = await db.outbox.where('itemId').equals(key).toArray();
-  await db.outbox.bulkDelete(earlier.filter((e) => e.state === 'queued').map((e) => e.seq!));
-  const inFlight = earlier.filter((e) => e.state === 'sending').at(-1);
+  await db.outbox.bulkDelete(earlier.filter(isUnsent).map((e) => e.seq!));
+  const inFlight = latestSent(earlier);
   const isKnownToServer = Boolean(draft?.serverVersion) || inFlight !== undefined;
-  const mutation = deleteDraftMutationSchema.safeParse({
+  const mutation = mutationSchema.safeParse({
     id: newId(),
     kind: 'draft.delete',
     draftId: id,
     // The server keeps the draft if another device saved newer text than this.
     baseVersion: inFlight?.mutation.kind === 'draft.save' ? inFlight.id : draft?.serverVersion,
   });
-  if (isKnownToServer && mutation.success) await db.outbox.add(outboxEntry(mutation.data, key));
+  if (isKnownToServer && mutation.success) await queueInTransaction(db, mutation.data);
 }
 
 export async function discardDraft(db: HuddleDb, id: string): Promise<void> {
-  await db.transaction('rw', db.drafts, db.outbox, () => removeDraft(db, id));
+  await db.transaction('rw', queueTables(db), () => removeDraft(db, id));
 }
 
 // ---- own posts: edit and withdraw --------------------------------------------------
@@ -218,30 +236,27 @@ export interface EditPostInput {
 
 /** Queues an edit of one's own post; this device shows the new text at once. */
 export async function editPost(db: HuddleDb, input: EditPostInput): Promise<string> {
-  const mutation =
+  const mutation = parseOrExplain(
     input.itemKind === 'idea'
-      ? parseOrExplain(editIdeaMutationSchema, {
+      ? {
           id: newId(),
           kind: 'idea.edit',
           conversationId: input.conversationId,
           ideaId: input.itemId,
           title: input.title ?? '',
           body: input.body,
-        })
-      : parseOrExplain(editCommentMutationSchema, {
+        }
+      : {
           id: newId(),
           kind: 'comment.edit',
           conversationId: input.conversationId,
           commentId: input.itemId,
           body: input.body,
-        });
-  await db.transaction('rw', db.ownPosts, db.outbox, async () => {
-    const own = await db.ownPosts.get(input.itemId);
-    if (!own) throw new InvalidInputError('Only your own posts can be edited.');
-    const pendingEdit =
-      mutation.kind === 'idea.edit' ? { title: mutation.title, body: mutation.body } : { body: mutation.body };
-    await db.ownPosts.put({ ...own, pendingEdit });
-    await db.outbox.add(outboxEntry(mutation, `own:${input.itemId}`));
+        },
+  );
+  await db.transaction('rw', queueTables(db), async () => {
+    if (!(await db.ownPosts.get(input.itemId))) throw new InvalidInputError('Only your own posts can be edited.');
+    await queueInTransaction(db, mutation);
   });
   return mutation.id;
 }
@@ -250,29 +265,21 @@ export async function withdrawPost(
   db: HuddleDb,
   input: { conversationId: string; itemKind: ItemKind; itemId: string },
 ): Promise<string> {
-  const mutation =
+  const mutation = parseOrExplain(
     input.itemKind === 'idea'
-      ? parseOrExplain(withdrawIdeaMutationSchema, {
-          id: newId(),
-          kind: 'idea.withdraw',
-          conversationId: input.conversationId,
-          ideaId: input.itemId,
-        })
-      : parseOrExplain(withdrawCommentMutationSchema, {
-          id: newId(),
-          kind: 'comment.withdraw',
-          conversationId: input.conversationId,
-          commentId: input.itemId,
-        });
-  await db.transaction('rw', [db.ownPosts, db.outbox, db.ideas, db.comments], async () => {
+      ? { id: newId(), kind: 'idea.withdraw', conversationId: input.conversationId, ideaId: input.itemId }
+      : { id: newId(), kind: 'comment.withdraw', conversationId: input.conversationId, commentId: input.itemId },
+  );
+  await db.transaction('rw', queueTables(db), async () => {
     const own = await db.ownPosts.get(input.itemId);
     if (!own) throw new InvalidInputError('Only your own posts can be withdrawn.');
+    // Kept so that "My activity" can still name it once the public copy is empty.
     const withdrawnText =
       input.itemKind === 'idea'
         ? (await db.ideas.get(input.itemId))?.title
         : (await db.comments.get(input.itemId))?.body;
-    await db.ownPosts.put({ ...own, isWithdrawn: true, withdrawnText: withdrawnText || own.withdrawnText });
-    await db.outbox.add(outboxEntry(mutation, `own:${input.itemId}`));
+    await db.ownPosts.put({ ...own, withdrawnText: withdrawnText || own.withdrawnText });
+    await queueInTransaction(db, mutation);
   });
   return mutation.id;
 }
@@ -287,37 +294,11 @@ export interface ReportInput {
   note?: string;
 }
 
-export async function reportPost(db: HuddleDb, input: ReportInput): Promise<string> {
-  const mutation = parseOrExplain(createReportMutationSchema, {
-    id: newId(),
-    kind: 'report.create',
-    ...input,
-    note: input.note?.trim() ? input.note : undefined,
-  });
-  await db.transaction('rw', db.outbox, db.meta, async () => {
-    const reported = (await getMeta(db, 'reportedItems')) ?? [];
-    if (!reported.includes(input.itemId)) await setMeta(db, 'reportedItems', [...reported, input.itemId]);
-    await db.outbox.add(outboxEntry(mutation));
-  });
-  return mutation.id;
-}
+export const reportPost = (db: HuddleDb, input: ReportInput) =>
+  queue(db, { id: newId(), kind: 'report.create', ...input, note: input.note?.trim() ? input.note : undefined });
 
-export async function submitQuestionnaire(
-  db: HuddleDb,
-  input: { conversationId: string; answers: Record<string, string> },
-): Promise<string> {
-  const mutation = parseOrExplain(submitQuestionnaireMutationSchema, {
-    id: newId(),
-    kind: 'questionnaire.submit',
-    ...input,
-  });
-  await db.transaction('rw', db.outbox, db.meta, async () => {
-    const states = (await getMeta(db, 'questionnaire')) ?? {};
-    await setMeta(db, 'questionnaire', { ...states, [input.conversationId]: 'answered' });
-    await db.outbox.add(outboxEntry(mutation, `questionnaire:${input.conversationId}`));
-  });
-  return mutation.id;
-}
+export const submitQuestionnaire = (db: HuddleDb, input: { conversationId: string; answers: Record<string, string> }) =>
+  queue(db, { id: newId(), kind: 'questionnaire.submit', ...input });
 
 export async function skipQuestionnaire(db: HuddleDb, conversationId: string): Promise<void> {
   await db.transaction('rw', db.meta, async () => {
@@ -326,22 +307,8 @@ export async function skipQuestionnaire(db: HuddleDb, conversationId: string): P
   });
 }
 
-export const SETTINGS_SYNC_KEY = 'settings:notifications';
-
-export async function setCommentDigest(db: HuddleDb, commentDigest: boolean): Promise<string> {
-  const mutation = parseOrExplain(setNotificationsMutationSchema, {
-    id: newId(),
-    kind: 'notifications.set',
-    commentDigest,
-  });
-  await db.transaction('rw', db.outbox, db.meta, async () => {
-    const earlier = await db.outbox.where('itemId').equals(SETTINGS_SYNC_KEY).toArray();
-    await db.outbox.bulkDelete(earlier.filter((e) => e.state === 'queued').map((e) => e.seq!));
-    await setMeta(db, 'commentDigest', commentDigest);
-    await db.outbox.add(outboxEntry(mutation, SETTINGS_SYNC_KEY));
-  });
-  return mutation.id;
-}
+export const setCommentDigest = (db: HuddleDb, commentDigest: boolean) =>
+  queue(db, { id: newId(), kind: 'notifications.set', commentDigest });
 
 export async function markRulesSeen(db: HuddleDb): Promise<void> {
   await setMeta(db, 'rulesSeenAt', nowIso());

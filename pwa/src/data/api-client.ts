@@ -57,7 +57,8 @@ export interface ApiClient {
   verify(email: string, code: string): Promise<MeResponse>;
   logout(): Promise<void>;
   me(): Promise<MeResponse>;
-  push(mutations: readonly Mutation[]): Promise<PushResponse>;
+  /** `cursor` and `person` as in pushBodySchema (the device's pull cursor, whose changes these are). */
+  push(mutations: readonly Mutation[], context?: { cursor?: string; person?: string }): Promise<PushResponse>;
   pull(cursor: string | undefined, limit?: number): Promise<PullResponse>;
   eventsUrl(): string;
   rosterHashes(): Promise<RosterHashesResponse>;
@@ -108,10 +109,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     verify: (email, code) => call('POST', '/api/auth/verify', meResponseSchema, { email, code }),
     logout: () => call('POST', '/api/auth/logout', null, {}),
     me: () => call('GET', '/api/me', meResponseSchema),
-    push: (mutations) =>
-      call('POST', '/api/sync/push', pushResponseSchema, { protocolVersion: PROTOCOL_VERSION, mutations }),
+    push: (mutations, context = {}) =>
+      call('POST', '/api/sync/push', pushResponseSchema, { protocolVersion: PROTOCOL_VERSION, mutations, ...context }),
     pull: (cursor, limit) => {
-      const query = new URLSearchParams();
+      const query = new URLSearchParams({ protocol: String(PROTOCOL_VERSION) });
       if (cursor !== undefined) query.set('cursor', cursor);
       if (limit !== undefined) query.set('limit', String(limit));
       const qs = query.toString();

@@ -7,31 +7,31 @@
  * Schema versions move forward only: every shipped version stays declared below.
  */
 import { Dexie, type Table } from 'dexie';
-import type { CommentDoc, ConversationDoc, IdeaDoc, ItemKind, StreamDoc, TallyDoc, VoteValue } from '../../../shared/src/documents.js';
+import type { ConversationDoc, StreamDoc, TallyDoc } from '../../../shared/src/documents.js';
+import type {
+  DevicePrefs,
+  Draft,
+  LocalPost,
+  MyVote,
+  OwnPost,
+  StoredComment,
+  StoredIdea,
+} from '../../../shared/src/device.js';
 import type { Mutation } from '../../../shared/src/mutations.js';
-import type { OwnPostStatus } from '../../../shared/src/api.js';
 import type { Role } from '../../../shared/src/roles.js';
 
+export type {
+  Draft,
+  LocalPost,
+  MyVote,
+  OwnPost,
+  RefusedAction,
+  Rejection,
+  StoredComment,
+  StoredIdea,
+} from '../../../shared/src/device.js';
+
 export const DEFAULT_DB_NAME = 'huddle';
-
-/** A public idea or comment as stored here; `isAwaitingRelease` marks the person's own post the server holds until the next batch. */
-export type StoredIdea = IdeaDoc & { isAwaitingRelease?: boolean };
-export type StoredComment = CommentDoc & { isAwaitingRelease?: boolean };
-
-/** An own post not yet answered by the server; keyed by its mutation id. */
-export type LocalPost =
-  | { mutationId: string; kind: 'idea'; conversationId: string; streamId: string; title: string; body: string; createdAt: string }
-  | { mutationId: string; kind: 'comment'; conversationId: string; ideaId: string; body: string; createdAt: string };
-
-export interface MyVote {
-  itemId: string;
-  itemKind: ItemKind;
-  conversationId: string;
-  /** What this device shows as the person's choice (may be unsent). */
-  value: VoteValue;
-  /** What the server last confirmed; the local choice reverts to it if the server refuses a change. */
-  serverValue?: VoteValue;
-}
 
 export const OUTBOX_STATES = ['queued', 'sending'] as const;
 export type OutboxState = (typeof OUTBOX_STATES)[number];
@@ -43,61 +43,14 @@ export interface OutboxEntry {
   id: string;
   mutation: Mutation;
   state: OutboxState;
-  /** For votes: the item voted on, so repeated changes can be collapsed. */
+  /**
+   * How many times it went out without an answer coming back. Once sent, the server may hold it: a newer
+   * change of the same thing follows it instead of replacing it (the server answers the old one 'duplicate').
+   */
+  attempts?: number;
+  /** The kind's sync key (the item voted on, the draft, the own post): pending changes of one key keep their order. */
   itemId?: string;
   createdAt: string;
-}
-
-export interface Rejection {
-  code: string;
-  message: string;
-}
-
-export interface Draft {
-  /**
-   * A UUID (schema version 2 on): one person keeps several drafts, each synced as a private document.
-   * Version 1 used 'idea:new', `comment:${ideaId}` and `rejected:${mutationId}`; the upgrade renames them.
-   */
-  id: string;
-  kind: 'idea' | 'comment';
-  conversationId?: string;
-  streamId?: string;
-  ideaId?: string;
-  title?: string;
-  body: string;
-  updatedAt: string;
-  /** Set when the server refused the post: the reason is shown with the text. */
-  rejection?: Rejection;
-  /** The server version this text derives from (the id of the draft.save that stored it there). */
-  serverVersion?: string;
-  /** Set on a copy the server kept because another device edited the same draft offline. */
-  isConflictCopy?: boolean;
-  /** For a rejected edit of an own post: the post the text belongs to. */
-  editOf?: { itemKind: 'idea' | 'comment'; itemId: string };
-}
-
-/**
- * One of the person's own published (or accepted, awaiting release) posts, by public id. Only the device and
- * the author's sessions know this: it is what lets the app offer "edit" and "withdraw" on the right posts.
- */
-export interface OwnPost {
-  contentId: string;
-  kind: 'idea' | 'comment';
-  conversationId: string;
-  /** For comments: the idea commented on. */
-  ideaId?: string;
-  /** Withdrawn by the person (locally at once; the server confirms). */
-  isWithdrawn?: boolean;
-  /** The text when withdrawn, so "My activity" can still name it (the public copy becomes empty). */
-  withdrawnText?: string;
-  /** The person's own unsent edit, shown on this device until the server has it. */
-  pendingEdit?: { title?: string; body: string };
-  /** What the server tells the author about their own post (moderation, release). */
-  status?: OwnPostStatus;
-  reason?: string;
-  mergedInto?: string;
-  /** An accepted edit or withdrawal that others see after the next batch release. */
-  changePending?: boolean;
 }
 
 export interface Person {
@@ -105,7 +58,7 @@ export interface Person {
   roles: Role[];
 }
 
-export interface MetaValues {
+export interface MetaValues extends DevicePrefs {
   cursor: string;
   person: Person;
   lastSyncedAt: string;
@@ -115,23 +68,13 @@ export interface MetaValues {
   rosterHashes: { salt: string; hashes: string[]; fetchedAt: string };
   /** When the person dismissed the rules of engagement (shown once after first login). */
   rulesSeenAt: string;
-  /** The optional "about you" questionnaire, per conversation: answered or skipped. */
-  questionnaire: Record<string, 'answered' | 'skipped'>;
-  /** Opt-in: e-mail me when someone comments on my idea. */
-  commentDigest: boolean;
-  /** Posts this person reported from this device (so the app can say so instead of offering it again). */
-  reportedItems: string[];
-  /** Changes without text that the server refused (withdraw, report, settings): shown in My activity. */
-  refusedActions: RefusedAction[];
+  /**
+   * The browser holds a session of someone else while this device keeps unsent changes of `person`
+   * (a shared ward computer): nothing syncs until the person at the screen decides (session.ts).
+   */
+  otherPersonSession: Person;
 }
 
-export interface RefusedAction {
-  kind: string;
-  message: string;
-  at: string;
-  /** Any text the person wrote with it (a report's note), kept so it is not lost. */
-  text?: string;
-}
 export type MetaKey = keyof MetaValues;
 export interface MetaRow<K extends MetaKey = MetaKey> {
   key: K;
@@ -186,6 +129,11 @@ export class HuddleDb extends Dexie {
             }
           }),
       );
+    // Version 3: sync protocol 2 (the person's own state arrives as changes since the cursor). Cursors of
+    // protocol 1 mean nothing to the new server: forget the cursor, so the next pull starts afresh.
+    this.version(3)
+      .stores({})
+      .upgrade((tx) => tx.table('meta').delete('cursor'));
   }
 }
 

@@ -20,10 +20,12 @@ import { getMeta, type Draft, type OwnPost, type Person } from './db.js';
 import { getRuntime } from './runtime.js';
 import { guardDeviceWrite } from './device-db-lifecycle.js';
 import * as session from './session.js';
+import * as loginStep from './login-step.js';
 import { toSyncStatus, type SyncStatus } from './sync-status.js';
 
 export type { SyncStatus, SyncState } from './sync-status.js';
 export type { Draft, Person } from './db.js';
+export type { LoginCodeSource, LoginStep } from './login-step.js';
 export { InvalidInputError } from './actions.js';
 export { ApiError, NetworkError } from './api-client.js';
 
@@ -76,7 +78,14 @@ export interface IdeaView {
 export type SessionView =
   | { status: 'loading' }
   | { status: 'signed-out' }
-  | { status: 'signed-in'; person: Person; needsLogin: boolean; canContribute: boolean };
+  | {
+      status: 'signed-in';
+      person: Person;
+      needsLogin: boolean;
+      canContribute: boolean;
+      /** Someone else's session is open in this browser while this person's changes wait to be sent. */
+      otherPerson: Person | null;
+    };
 
 const db = () => getRuntime().db;
 
@@ -89,8 +98,15 @@ export function useSession(): SessionView {
   const value = useLiveQuery(async () => {
     const person = await getMeta(db(), 'person');
     const needsLogin = (await getMeta(db(), 'needsLogin')) ?? false;
+    const otherPerson = (await getMeta(db(), 'otherPersonSession')) ?? null;
     if (!person) return { status: 'signed-out' } as const;
-    return { status: 'signed-in', person, needsLogin, canContribute: can(person.roles, 'contribute') } as const;
+    return {
+      status: 'signed-in',
+      person,
+      needsLogin,
+      canContribute: can(person.roles, 'contribute'),
+      otherPerson,
+    } as const;
   });
   return value ?? { status: 'loading' };
 }
@@ -272,12 +288,14 @@ export function useSyncStatus(): SyncStatus {
     waitingCount: await db().outbox.count(),
     person: await getMeta(db(), 'person'),
     needsLogin: (await getMeta(db(), 'needsLogin')) ?? false,
+    isHeldForOtherPerson: (await getMeta(db(), 'otherPersonSession')) !== undefined,
     lastSyncedAt: (await getMeta(db(), 'lastSyncedAt')) ?? null,
   }));
   return toSyncStatus(
     {
       isSignedIn: Boolean(stored?.person),
       needsLogin: stored?.needsLogin ?? false,
+      isHeldForOtherPerson: stored?.isHeldForOtherPerson ?? false,
       isOnline: snapshot.isOnline,
       // Until the outbox has been counted, do not claim anything is sent.
       activity: stored ? snapshot.activity : 'pulling',
@@ -330,10 +348,27 @@ export const huddle = {
   sendNow: () => getRuntime().engine.sendNow(),
   requestCode: (email: string) => session.requestCode(getRuntime().api, email),
   unsentForOtherPerson: (email: string) => session.unsentForOtherPerson(db(), email),
-  signIn: async (email: string, code: string) => {
-    const me = await session.signIn(db(), getRuntime().api, email, code);
+  /** The code step this tab was at before a reload (kept until sign-in or "use a different address"). */
+  savedLoginStep: loginStep.readLoginStep,
+  rememberLoginStep: loginStep.saveLoginStep,
+  forgetLoginStep: loginStep.clearLoginStep,
+  /** `mayDiscard`: the person agreed that another person's unsent changes on this device are deleted. */
+  signIn: async (email: string, code: string, mayDiscard = false) => {
+    const me = await session.signIn(db(), getRuntime().api, email, code, mayDiscard);
+    getRuntime().engine.resetSession();
     void getRuntime().engine.sendNow();
     return me;
+  },
+  /** Shared device: delete the previous person's unsent changes and carry on as the person now logged in. */
+  continueAsOtherPerson: async () => {
+    await session.continueAsOtherPerson(db(), getRuntime().api);
+    getRuntime().engine.resetSession();
+    void getRuntime().engine.sendNow();
+  },
+  /** Shared device: keep the previous person's unsent changes for them, and end the other session. */
+  keepForPreviousPerson: async () => {
+    await session.keepForPreviousPerson(db(), getRuntime().api);
+    getRuntime().engine.resetSession();
   },
   /** Ends the session, deletes this device's Huddle data, then restarts the app empty. */
   logout: async () => {

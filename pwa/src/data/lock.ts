@@ -6,6 +6,15 @@
  */
 const localQueues = new Map<string, Promise<unknown>>();
 
+/**
+ * One lock for push and pull across every tab of this browser: one sync loop at a time, so a pull
+ * fetched before another tab's change was answered can never land after that answer and undo it.
+ */
+export const SYNC_LOCK = 'huddle-sync';
+
+/** The sync lock of one device database (tabs of one origin share it; another database is another device). */
+export const syncLockOf = (db: { name: string }) => `${SYNC_LOCK}:${db.name}`;
+
 interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
 }

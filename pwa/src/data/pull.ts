@@ -1,38 +1,64 @@
 /**
- * Pulls what changed since the stored cursor, page by page until the server has no more,
- * and writes each page (documents, deletions, own votes, own pending posts, the new cursor)
- * in one transaction: a page is either all stored or not at all, so the cursor never runs
- * ahead of the data. A local vote still in the outbox is never overwritten by the server's.
+ * Pulls what changed since the stored cursor, page by page until the server has no more, and writes
+ * each page in one transaction: the public documents, deletions, the person's own changes from their
+ * other devices, the new cursor, and then every change still pending on this device applied again on
+ * top (rebase.ts). A page is either all stored or not at all, so the cursor never runs ahead of the
+ * data, and no page can undo a change that is waiting to be sent. Runs under the sync lock (lock.ts).
  */
-import type { PullResponse } from '../../../shared/src/api.js';
-import type { ApiClient } from './api-client.js';
-import { draftSyncKey, SETTINGS_SYNC_KEY } from './actions.js';
-import { getMeta, setMeta, type HuddleDb } from './db.js';
-import { withLock } from './lock.js';
+import type { OwnPost as ServerOwnPost, PullResponse } from '../../../shared/src/api.js';
+import type { CommentDoc, IdeaDoc } from '../../../shared/src/documents.js';
+import { ApiError, type ApiClient } from './api-client.js';
+import { getMeta, setMeta, type HuddleDb, type OwnPost } from './db.js';
+import { queueTables } from './actions.js';
+import { rebaseOnServerState } from './rebase.js';
+import { syncLockOf, withLock } from './lock.js';
 
-export const PULL_LOCK = 'huddle-pull';
-export const PULL_PAGE_SIZE = 500;
+export const PULL_PAGE_SIZE = 1000;
 
 export interface PullOutcome {
   pages: number;
   docs: number;
 }
 
-export function pullChanges(db: HuddleDb, api: ApiClient, pageSize = PULL_PAGE_SIZE): Promise<PullOutcome> {
-  return withLock(PULL_LOCK, async () => {
-    let pages = 0;
-    let docs = 0;
-    for (;;) {
-      const cursor = await getMeta(db, 'cursor');
-      const page = await api.pull(cursor, pageSize);
-      await applyPage(db, page);
-      pages++;
-      docs += page.docs.length;
-      if (!page.hasMore || page.cursor === cursor) break;
+/** pullChangesLocked under the sync lock (for callers that do not hold it). */
+export const pullChanges = (db: HuddleDb, api: ApiClient, pageSize = PULL_PAGE_SIZE) =>
+  withLock(syncLockOf(db), () => pullChangesLocked(db, api, pageSize));
+
+/** Hold the sync lock. */
+export async function pullChangesLocked(
+  db: HuddleDb,
+  api: ApiClient,
+  pageSize = PULL_PAGE_SIZE,
+): Promise<PullOutcome> {
+  let pages = 0;
+  let docs = 0;
+  let next: Promise<PullResponse> | null = null;
+  let hasResetCursor = false;
+  for (;;) {
+    const cursor = await getMeta(db, 'cursor');
+    let page: PullResponse;
+    try {
+      page = await (next ?? api.pull(cursor, pageSize));
+    } catch (err) {
+      // A cursor from another server version (or a restored server): start again from nothing.
+      if (err instanceof ApiError && err.code === 'invalid-cursor' && !hasResetCursor) {
+        hasResetCursor = true;
+        next = null;
+        await db.meta.delete('cursor');
+        continue;
+      }
+      throw err;
     }
-    await setMeta(db, 'lastSyncedAt', new Date().toISOString());
-    return { pages, docs };
-  });
+    // Fetch the next page while this one is written (first sync of a large conversation).
+    next = page.hasMore && page.cursor !== cursor ? api.pull(page.cursor, pageSize) : null;
+    next?.catch(() => undefined);
+    await applyPage(db, page);
+    pages++;
+    docs += page.docs.length;
+    if (!next) break;
+  }
+  await setMeta(db, 'lastSyncedAt', new Date().toISOString());
+  return { pages, docs };
 }
 
 const TABLE_BY_PREFIX = {
@@ -44,95 +70,73 @@ const TABLE_BY_PREFIX = {
 } as const;
 
 export async function applyPage(db: HuddleDb, page: PullResponse): Promise<void> {
-  const tables = [
-    db.conversations,
-    db.streams,
-    db.ideas,
-    db.comments,
-    db.tallies,
-    db.myVotes,
-    db.outbox,
-    db.meta,
-    db.ownPosts,
-    db.drafts,
-  ];
+  const tables = [...queueTables(db), db.conversations, db.streams, db.tallies];
   await db.transaction('rw', tables, async () => {
-    const byType = {
-      conversation: page.docs.filter((d) => d.type === 'conversation'),
-      stream: page.docs.filter((d) => d.type === 'stream'),
-      idea: page.docs.filter((d) => d.type === 'idea'),
-      comment: page.docs.filter((d) => d.type === 'comment'),
-      tally: page.docs.filter((d) => d.type === 'tally'),
-    };
-    await db.conversations.bulkPut(byType.conversation);
-    await db.streams.bulkPut(byType.stream);
+    const ideas = page.docs.filter((d) => d.type === 'idea');
+    const comments = page.docs.filter((d) => d.type === 'comment');
+    await db.conversations.bulkPut(page.docs.filter((d) => d.type === 'conversation'));
+    await db.streams.bulkPut(page.docs.filter((d) => d.type === 'stream'));
     // Released public versions replace any own "awaiting release" copy.
-    await db.ideas.bulkPut(byType.idea);
-    await db.comments.bulkPut(byType.comment);
-    await db.tallies.bulkPut(byType.tally);
-
+    await db.ideas.bulkPut(ideas);
+    await db.comments.bulkPut(comments);
+    await db.tallies.bulkPut(page.docs.filter((d) => d.type === 'tally'));
     for (const docId of page.deleted) {
       const colon = docId.indexOf(':');
-      const prefix = docId.slice(0, colon) as keyof typeof TABLE_BY_PREFIX;
-      const table = TABLE_BY_PREFIX[prefix];
+      const table = TABLE_BY_PREFIX[docId.slice(0, colon) as keyof typeof TABLE_BY_PREFIX];
       if (colon > 0 && table) await db[table].delete(docId.slice(colon + 1));
     }
-
-    for (const own of page.ownPending) {
-      // Never downgrade a released document to "awaiting release".
-      if (own.type === 'idea') {
-        const existing = await db.ideas.get(own.id);
-        if (!existing || existing.isAwaitingRelease) await db.ideas.put({ ...own, isAwaitingRelease: true });
-      } else {
-        const existing = await db.comments.get(own.id);
-        if (!existing || existing.isAwaitingRelease) await db.comments.put({ ...own, isAwaitingRelease: true });
-      }
-    }
-
-    for (const own of page.ownVotes) {
-      const current = await db.myVotes.get(own.itemId);
-      const isUnsent = (await db.outbox.where('itemId').equals(own.itemId).count()) > 0;
-      const conversationId = current?.conversationId ?? (await conversationOf(db, own.itemKind, own.itemId));
-      await db.myVotes.put({
-        itemId: own.itemId,
-        itemKind: own.itemKind,
-        conversationId,
-        value: isUnsent && current ? current.value : own.value,
-        serverValue: own.value,
-      });
-    }
-    await applyOwn(db, page);
+    await noteOwnReleased(db, [...ideas, ...comments]);
+    await applyOwn(db, page.own);
     await setMeta(db, 'cursor', page.cursor);
+    await rebaseOnServerState(db);
   });
 }
 
-/**
- * The person's own things from the server: their posts' status, drafts from their other devices, answers and
- * settings. Anything this device still has queued wins until the server has answered it.
- */
-async function applyOwn(db: HuddleDb, page: PullResponse): Promise<void> {
-  for (const own of page.ownPosts) {
-    const local = await db.ownPosts.get(own.contentId);
-    const comment = own.kind === 'comment' ? await db.comments.get(own.contentId) : undefined;
-    const hasQueued = (await db.outbox.where('itemId').equals(`own:${own.contentId}`).count()) > 0;
+/** A released or moderated public copy of one of the person's own posts says where it stands now. */
+async function noteOwnReleased(db: HuddleDb, docs: Array<IdeaDoc | CommentDoc>): Promise<void> {
+  if (docs.length === 0) return;
+  // A person's own posts are few and a page holds up to a thousand documents: one read of their ids and
+  // a lookup in memory, not one read per document of the page (that was half of a first sync's writing
+  // time, bench/first-sync-browser.ts).
+  const ownIds = new Set(await db.ownPosts.toCollection().primaryKeys());
+  const mine = docs.filter((d) => ownIds.has(d.id));
+  if (mine.length === 0) return;
+  const own = await db.ownPosts.bulkGet(mine.map((d) => d.id));
+  for (const [i, local] of own.entries()) {
+    if (!local) continue;
+    const doc = mine[i]!;
     await db.ownPosts.put({
       ...local,
-      contentId: own.contentId,
-      kind: own.kind,
-      conversationId: own.conversationId,
-      ideaId: local?.ideaId ?? comment?.ideaId,
-      status: own.status,
-      reason: own.reason,
-      mergedInto: own.mergedInto,
-      changePending: own.changePending,
-      isWithdrawn: hasQueued ? local?.isWithdrawn : own.status === 'withdrawn',
+      status: doc.status === 'visible' && doc.editedByModerator ? 'edited-by-moderator' : doc.status,
+      reason: doc.status === 'hidden' || doc.status === 'removed' ? doc.moderationReason : undefined,
+      mergedInto: doc.type === 'idea' ? doc.mergedInto : undefined,
+      changePending: false,
+      isWithdrawn: doc.status === 'withdrawn',
     });
   }
-  for (const remote of page.ownDrafts) {
-    const key = draftSyncKey(remote.draftId);
-    if ((await db.outbox.where('itemId').equals(key).count()) > 0) continue;
+}
+
+/** The person's own things, changed on any of their devices: votes, posts, drafts, answers, settings, reports. */
+async function applyOwn(db: HuddleDb, own: PullResponse['own']): Promise<void> {
+  for (const doc of own.pending) {
+    // Never downgrade a released document to "awaiting release".
+    if (doc.type === 'idea') {
+      const existing = await db.ideas.get(doc.id);
+      if (!existing || existing.isAwaitingRelease) await db.ideas.put({ ...doc, isAwaitingRelease: true });
+    } else {
+      const existing = await db.comments.get(doc.id);
+      if (!existing || existing.isAwaitingRelease) await db.comments.put({ ...doc, isAwaitingRelease: true });
+    }
+  }
+  for (const post of own.posts) await db.ownPosts.put(mergeOwnPost(await db.ownPosts.get(post.contentId), post));
+  for (const vote of own.votes) {
+    const current = await db.myVotes.get(vote.itemId);
+    const conversationId = current?.conversationId ?? (await conversationOf(db, vote.itemKind, vote.itemId));
+    // The server's value; a change still pending here is applied again on top (rebase).
+    await db.myVotes.put({ ...vote, conversationId, serverValue: vote.value });
+  }
+  for (const remote of own.drafts) {
     const local = await db.drafts.get(remote.draftId);
-    if (local?.serverVersion === remote.version) continue;
     await db.drafts.put({
       ...local,
       id: remote.draftId,
@@ -142,26 +146,39 @@ async function applyOwn(db: HuddleDb, page: PullResponse): Promise<void> {
       ideaId: remote.ideaId,
       title: remote.title,
       body: remote.body,
-      updatedAt: new Date().toISOString(),
+      updatedAt: local?.serverVersion === remote.version ? local.updatedAt : new Date().toISOString(),
       serverVersion: remote.version,
       isConflictCopy: Boolean(remote.conflictOf) || local?.isConflictCopy,
     });
   }
-  // The list is complete: a draft the server had and no longer has was deleted (posted or discarded) on
-  // another device. Only drafts with nothing unsent here go; anything changed here is sent again instead.
-  const remoteIds = new Set(page.ownDrafts.map((d) => d.draftId));
-  for (const local of await db.drafts.toArray()) {
-    if (!local.serverVersion || remoteIds.has(local.id)) continue;
-    if ((await db.outbox.where('itemId').equals(draftSyncKey(local.id)).count()) > 0) continue;
-    await db.drafts.delete(local.id);
-  }
-  if (page.ownAnswers.length > 0) {
+  // Posted or discarded on another device (a change still pending here brings it back: rebase).
+  for (const draftId of own.deletedDrafts) await db.drafts.delete(draftId);
+  if (own.answers.length > 0) {
     const states = { ...((await getMeta(db, 'questionnaire')) ?? {}) };
-    for (const answered of page.ownAnswers) states[answered.conversationId] = 'answered';
+    for (const answered of own.answers) states[answered.conversationId] = 'answered';
     await setMeta(db, 'questionnaire', states);
   }
-  if ((await db.outbox.where('itemId').equals(SETTINGS_SYNC_KEY).count()) === 0)
-    await setMeta(db, 'commentDigest', page.ownSettings.commentDigest);
+  if (own.settings) await setMeta(db, 'commentDigest', own.settings.commentDigest);
+  if (own.reported.length > 0) {
+    const reported = new Set((await getMeta(db, 'reportedItems')) ?? []);
+    for (const id of own.reported) reported.add(id);
+    await setMeta(db, 'reportedItems', [...reported]);
+  }
+}
+
+function mergeOwnPost(local: OwnPost | undefined, server: ServerOwnPost): OwnPost {
+  return {
+    ...local,
+    contentId: server.contentId,
+    kind: server.kind,
+    conversationId: server.conversationId,
+    ideaId: local?.ideaId ?? server.ideaId,
+    status: server.status,
+    reason: server.reason,
+    mergedInto: server.mergedInto,
+    changePending: server.changePending,
+    isWithdrawn: server.status === 'withdrawn',
+  };
 }
 
 async function conversationOf(db: HuddleDb, kind: 'idea' | 'comment', id: string): Promise<string> {

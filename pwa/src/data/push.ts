@@ -1,88 +1,117 @@
 /**
- * Pushes the outbox to the server in order, in batches, and applies each answer:
- * applied/duplicate → the entry leaves the outbox (a pending post becomes the public id
- * the server made); rejected → the entry leaves and its text goes back to drafts with the
- * reason (a vote reverts to what the server holds); no answer → everything stays for a retry.
+ * Pushes the outbox to the server in order, in batches sized by count and by bytes (under the server's
+ * body limit), and applies each answer through its kind's definition (shared/src/mutations/):
+ * applied/duplicate -> the entry leaves the outbox and its acceptance shows (a pending post becomes the
+ * public id the server made); rejected -> the entry leaves and what the person wrote goes back to drafts
+ * with the reason; no answer -> everything stays for a retry.
+ *
+ * No HTTP answer can leave a device stuck: a batch-wide 4xx other than 401/409/429 (a 403, a 413 for a
+ * batch too large, a 400) is narrowed down by halving the batch until each mutation has its own answer,
+ * and a mutation the server refuses on its own is a rejection like any other. 401 waits for the person
+ * to log in again; 409 is a version problem (or a session of someone else) and keeps everything queued.
+ * Push and pull run under one lock (lock.ts): they never interleave, in one tab or several.
  */
 import type { MutationResult } from '../../../shared/src/api.js';
+import { definitionOf } from '../../../shared/src/mutations.js';
 import { LIMITS } from '../../../shared/src/protocol.js';
-import { toCoarseHour } from '../../../shared/src/ids.js';
-import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
 import { REJECTION_CODES, isPermanent, type RejectionCode } from '../../../shared/src/rejections.js';
 import { ApiError, type ApiClient } from './api-client.js';
-import type { Mutation } from '../../../shared/src/mutations.js';
-import { draftSyncKey, SETTINGS_SYNC_KEY } from './actions.js';
 import { getMeta, setMeta, type HuddleDb, type OutboxEntry, type Rejection } from './db.js';
-import { withLock } from './lock.js';
-
-export const OUTBOX_LOCK = 'huddle-outbox';
+import { deviceStore } from './device-store.js';
+import { queueTables } from './actions.js';
+import { rebaseOnServerState } from './rebase.js';
+import { syncLockOf, withLock } from './lock.js';
 
 export type PushOutcome =
   | { kind: 'done'; sent: number; rejected: number }
   /** 401: keep everything, the person must log in again. */
   | { kind: 'needs-login' }
-  /** 409: this app is too old or too new for the server. */
-  | { kind: 'protocol'; message: string };
+  /** 409: this app is too old or too new for the server, or the session is someone else's. */
+  | { kind: 'protocol'; message: string }
+  | { kind: 'wrong-person'; message: string };
 
 export interface PushOptions {
   batchSize?: number;
+  batchBytes?: number;
 }
 
-/** Throws NetworkError / retryable ApiError: the caller backs off and tries again. */
-export function pushOutbox(db: HuddleDb, api: ApiClient, options: PushOptions = {}): Promise<PushOutcome> {
-  const batchSize = Math.min(options.batchSize ?? LIMITS.mutationsPerPush, LIMITS.mutationsPerPush);
-  return withLock(OUTBOX_LOCK, async () => {
-    let sent = 0;
-    let rejected = 0;
-    for (;;) {
-      const batch = await db.transaction('rw', db.outbox, async () => {
-        const entries = await db.outbox.orderBy('seq').limit(batchSize).toArray();
-        // 'sending' stops a later vote from collapsing into an entry already on the wire.
-        await db.outbox.bulkPut(entries.map((e) => ({ ...e, state: 'sending' as const })));
-        return entries;
-      });
-      if (batch.length === 0) return { kind: 'done', sent, rejected };
-      let results: MutationResult[];
-      try {
-        results = (await api.push(batch.map((e) => e.mutation))).results;
-      } catch (err) {
-        await requeue(db, batch);
-        if (err instanceof ApiError && err.status === 401) {
-          await setMeta(db, 'needsLogin', true);
-          return { kind: 'needs-login' };
-        }
-        if (err instanceof ApiError && err.status === 409) return { kind: 'protocol', message: err.message };
-        throw err;
+const encoder = new TextEncoder();
+const sizeOf = (entry: OutboxEntry) => encoder.encode(JSON.stringify(entry.mutation)).length + 1;
+
+/** pushOutboxLocked under the sync lock (for callers that do not hold it). */
+export const pushOutbox = (db: HuddleDb, api: ApiClient, options: PushOptions = {}) =>
+  withLock(syncLockOf(db), () => pushOutboxLocked(db, api, options));
+
+/** Throws NetworkError / retryable ApiError (5xx, 429): the caller backs off and tries again. Hold the sync lock. */
+export async function pushOutboxLocked(
+  db: HuddleDb,
+  api: ApiClient,
+  options: PushOptions = {},
+): Promise<PushOutcome> {
+  const maxCount = Math.min(options.batchSize ?? LIMITS.mutationsPerPush, LIMITS.mutationsPerPush);
+  const maxBytes = Math.min(options.batchBytes ?? LIMITS.pushBatchBytes, LIMITS.pushBatchBytes);
+  let sent = 0;
+  let rejected = 0;
+  // After a batch-wide refusal, the next batches are smaller until each mutation gets its own answer.
+  let limit = maxCount;
+  for (;;) {
+    const batch = await takeBatch(db, limit, maxBytes);
+    if (batch.length === 0) return { kind: 'done', sent, rejected };
+    const person = await getMeta(db, 'person');
+    const cursor = await getMeta(db, 'cursor');
+    let results: MutationResult[];
+    try {
+      results = (await api.push(batch.map((e) => e.mutation), { cursor, person: person?.email })).results;
+    } catch (err) {
+      await requeue(db, batch);
+      if (!(err instanceof ApiError)) throw err;
+      if (err.status === 401) {
+        await setMeta(db, 'needsLogin', true);
+        return { kind: 'needs-login' };
       }
-      const byId = new Map(results.map((r) => [r.id, r]));
-      let answered = 0;
-      let retryLater: string | null = null;
-      await db.transaction('rw', resultTables(db), async () => {
-        const keep: OutboxEntry[] = [];
-        for (const entry of batch) {
-          const result = byId.get(entry.id);
-          if (!result) {
-            keep.push(entry);
-            continue;
-          }
-          if (result.status === 'rejected' && isRetryableRejection(result.reason.code)) {
-            // Not the content's fault (e.g. this app version): keep it queued, never turn it into a draft.
-            keep.push(entry);
-            retryLater = result.reason.message;
-            continue;
-          }
-          answered++;
-          if (result.status === 'rejected') rejected++;
-          else sent++;
-          await applyResult(db, entry, result);
-        }
-        await requeue(db, keep);
-      });
-      if (retryLater !== null) return { kind: 'protocol', message: retryLater };
-      // A server that answers none of a batch would loop forever: treat it as a failed attempt.
-      if (answered === 0) throw new ApiError(502, 'no-results', 'The server did not answer the queued changes.');
+      if (err.status === 409 && err.code === 'wrong-person') return { kind: 'wrong-person', message: err.message };
+      if (err.status === 409) return { kind: 'protocol', message: err.message };
+      if (err.status >= 500 || err.status === 429 || err.status === 408) throw err;
+      // Any other refusal of the whole batch (403, 413, 400...): narrow it down, one mutation at last.
+      if (batch.length > 1) {
+        limit = Math.max(1, Math.floor(batch.length / 2));
+        continue;
+      }
+      results = [{ id: batch[0]!.id, status: 'rejected', reason: batchWideRefusal(err) }];
     }
+    const outcome = await applyResults(db, batch, results);
+    sent += outcome.sent;
+    rejected += outcome.rejected;
+    if (outcome.retryLater !== null) return { kind: 'protocol', message: outcome.retryLater };
+    // A server that answers none of a batch (or only 'busy') would loop forever: back off and retry.
+    if (outcome.sent + outcome.rejected === 0)
+      throw new ApiError(502, 'no-results', 'The server did not answer the queued changes.');
+    if (limit < maxCount) limit = Math.min(maxCount, limit * 2);
+  }
+}
+
+/** The oldest entries, up to `count` and `bytes`; marked 'sending' so a newer change never collapses into one on the wire. */
+function takeBatch(db: HuddleDb, count: number, bytes: number): Promise<OutboxEntry[]> {
+  return db.transaction('rw', db.outbox, async () => {
+    const entries = await db.outbox.orderBy('seq').limit(count).toArray();
+    const batch: OutboxEntry[] = [];
+    let total = 0;
+    for (const entry of entries) {
+      const size = sizeOf(entry);
+      if (batch.length > 0 && total + size > bytes) break;
+      batch.push(entry);
+      total += size;
+    }
+    await db.outbox.bulkPut(batch.map((e) => ({ ...e, state: 'sending' as const, attempts: (e.attempts ?? 0) + 1 })));
+    return batch;
   });
+}
+
+function batchWideRefusal(err: ApiError): Rejection {
+  if (err.status === 413)
+    return { code: REJECTION_CODES.tooLarge, message: 'This change is too large for the server to accept.' };
+  if (err.status === 403) return { code: REJECTION_CODES.forbidden, message: err.message };
+  return { code: REJECTION_CODES.invalid, message: err.message };
 }
 
 /** Rejection codes come from the server as text; unknown codes are permanent (the content goes back to drafts). */
@@ -98,190 +127,46 @@ async function requeue(db: HuddleDb, entries: OutboxEntry[]): Promise<void> {
   });
 }
 
-async function applyResult(db: HuddleDb, entry: OutboxEntry, result: MutationResult): Promise<void> {
-  await db.transaction('rw', resultTables(db), async () => {
-    await db.outbox.delete(entry.seq!);
-    if (result.status === 'rejected') await applyRejection(db, entry.mutation, result.reason);
-    else await applyAccepted(db, entry.mutation, result.contentId);
+/**
+ * One transaction: every answered entry leaves the outbox with its acceptance or rejection applied,
+ * then every change still pending is applied again on top, so an answer never hides a newer change.
+ */
+async function applyResults(
+  db: HuddleDb,
+  batch: OutboxEntry[],
+  results: MutationResult[],
+): Promise<{ sent: number; rejected: number; retryLater: string | null }> {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  let sent = 0;
+  let rejected = 0;
+  let retryLater: string | null = null;
+  await db.transaction('rw', queueTables(db), async () => {
+    const store = deviceStore(db);
+    const keep: OutboxEntry[] = [];
+    for (const entry of batch) {
+      const result = byId.get(entry.id);
+      if (!result) {
+        keep.push(entry);
+        continue;
+      }
+      if (result.status === 'rejected' && isRetryableRejection(result.reason.code)) {
+        // Not the content's fault (this app version, a busy server): keep it queued, never turn it into a draft.
+        keep.push(entry);
+        if (result.reason.code === REJECTION_CODES.protocol) retryLater = result.reason.message;
+        continue;
+      }
+      await db.outbox.delete(entry.seq!);
+      const definition = definitionOf(entry.mutation);
+      if (result.status === 'rejected') {
+        rejected++;
+        await definition.onRejected(entry.mutation, result.reason, store);
+      } else {
+        sent++;
+        await definition.onAccepted(entry.mutation, { contentId: result.contentId }, store);
+      }
+    }
+    for (const e of keep) await db.outbox.update(e.seq!, { state: 'queued' });
+    await rebaseOnServerState(db);
   });
-}
-
-export const resultTables = (db: HuddleDb) => [
-  db.outbox,
-  db.localPosts,
-  db.ideas,
-  db.comments,
-  db.drafts,
-  db.myVotes,
-  db.ownPosts,
-  db.meta,
-];
-
-const nowIso = () => new Date().toISOString();
-
-async function refuse(db: HuddleDb, kind: string, rejection: Rejection, text?: string): Promise<void> {
-  const refused = (await getMeta(db, 'refusedActions')) ?? [];
-  await setMeta(db, 'refusedActions', [...refused, { kind, message: rejection.message, at: nowIso(), text }].slice(-50));
-}
-
-/** The server refused: nothing the person wrote is lost. Text goes back to drafts with the reason. */
-async function applyRejection(db: HuddleDb, m: Mutation, rejection: Rejection): Promise<void> {
-  const conversationId = 'conversationId' in m ? m.conversationId : undefined;
-  // Kept on this device only until the person takes it up again (then it gets a draft UUID and syncs).
-  const draftBase = { id: `rejected:${m.id}`, updatedAt: nowIso(), rejection, conversationId };
-  switch (m.kind) {
-    case 'idea.create':
-      await db.localPosts.delete(m.id);
-      await db.drafts.put({ ...draftBase, kind: 'idea', streamId: m.streamId, title: m.title, body: m.body });
-      return;
-    case 'comment.create':
-      await db.localPosts.delete(m.id);
-      await db.drafts.put({ ...draftBase, kind: 'comment', ideaId: m.ideaId, body: m.body });
-      return;
-    case 'idea.edit':
-    case 'comment.edit': {
-      const itemId = m.kind === 'idea.edit' ? m.ideaId : m.commentId;
-      const own = await db.ownPosts.get(itemId);
-      const isNewerQueued = (await db.outbox.where('itemId').equals(`own:${itemId}`).count()) > 0;
-      if (own && !isNewerQueued) await db.ownPosts.put({ ...own, pendingEdit: undefined });
-      const idea = m.kind === 'idea.edit' ? await db.ideas.get(m.ideaId) : undefined;
-      const comment = m.kind === 'comment.edit' ? await db.comments.get(m.commentId) : undefined;
-      await db.drafts.put({
-        ...draftBase,
-        kind: m.kind === 'idea.edit' ? 'idea' : 'comment',
-        streamId: idea?.streamId,
-        ideaId: comment?.ideaId,
-        title: m.kind === 'idea.edit' ? m.title : undefined,
-        body: m.body,
-        editOf: { itemKind: m.kind === 'idea.edit' ? 'idea' : 'comment', itemId },
-      });
-      return;
-    }
-    case 'idea.withdraw':
-    case 'comment.withdraw': {
-      const itemId = m.kind === 'idea.withdraw' ? m.ideaId : m.commentId;
-      const own = await db.ownPosts.get(itemId);
-      if (own) await db.ownPosts.put({ ...own, isWithdrawn: false });
-      await refuse(db, m.kind, rejection);
-      return;
-    }
-    case 'report.create': {
-      const reported = (await getMeta(db, 'reportedItems')) ?? [];
-      await setMeta(db, 'reportedItems', reported.filter((id) => id !== m.itemId));
-      await refuse(db, m.kind, rejection, m.note);
-      return;
-    }
-    case 'questionnaire.submit': {
-      const states = (await getMeta(db, 'questionnaire')) ?? {};
-      const { [m.conversationId]: _dropped, ...rest } = states;
-      await setMeta(db, 'questionnaire', rest);
-      await refuse(db, m.kind, rejection);
-      return;
-    }
-    case 'notifications.set': {
-      const isNewerQueued = (await db.outbox.where('itemId').equals(SETTINGS_SYNC_KEY).count()) > 0;
-      if (!isNewerQueued) await setMeta(db, 'commentDigest', !m.commentDigest);
-      await refuse(db, m.kind, rejection);
-      return;
-    }
-    case 'draft.save':
-    case 'draft.delete':
-      // The draft itself stays on this device: only its copy on the server is missing.
-      return;
-    case 'vote.set': {
-      // Only revert if no newer choice for this item is still waiting to be sent.
-      const newer = await db.outbox.where('itemId').equals(m.itemId).count();
-      const current = await db.myVotes.get(m.itemId);
-      if (newer === 0 && current) await db.myVotes.put({ ...current, value: current.serverValue ?? 'none' });
-      return;
-    }
-  }
-}
-
-/** applied or duplicate: the server has it. */
-async function applyAccepted(db: HuddleDb, m: Mutation, contentId: string | undefined): Promise<void> {
-  const hour = toCoarseHour(new Date());
-  switch (m.kind) {
-    case 'idea.create':
-      await db.localPosts.delete(m.id);
-      if (!contentId) return;
-      await db.ownPosts.put({ contentId, kind: 'idea', conversationId: m.conversationId });
-      if (!(await db.ideas.get(contentId))) {
-        await db.ideas.put({
-          _id: `idea:${contentId}`,
-          schemaVersion: SCHEMA_VERSION,
-          type: 'idea',
-          id: contentId,
-          conversationId: m.conversationId,
-          streamId: m.streamId,
-          title: m.title,
-          body: m.body,
-          createdHour: hour,
-          status: 'visible',
-          isAwaitingRelease: true,
-        });
-      }
-      return;
-    case 'comment.create':
-      await db.localPosts.delete(m.id);
-      if (!contentId) return;
-      await db.ownPosts.put({ contentId, kind: 'comment', conversationId: m.conversationId, ideaId: m.ideaId });
-      if (!(await db.comments.get(contentId))) {
-        await db.comments.put({
-          _id: `comment:${contentId}`,
-          schemaVersion: SCHEMA_VERSION,
-          type: 'comment',
-          id: contentId,
-          conversationId: m.conversationId,
-          ideaId: m.ideaId,
-          body: m.body,
-          createdHour: hour,
-          status: 'visible',
-          isAwaitingRelease: true,
-        });
-      }
-      return;
-    case 'idea.edit':
-    case 'comment.edit': {
-      // The author sees their edit at once; others see it after the next batch.
-      const itemId = m.kind === 'idea.edit' ? m.ideaId : m.commentId;
-      const own = await db.ownPosts.get(itemId);
-      const isNewerQueued = (await db.outbox.where('itemId').equals(`own:${itemId}`).count()) > 0;
-      if (m.kind === 'idea.edit') await db.ideas.update(m.ideaId, { title: m.title, body: m.body });
-      else await db.comments.update(m.commentId, { body: m.body });
-      if (own && !isNewerQueued) await db.ownPosts.put({ ...own, pendingEdit: undefined, changePending: true });
-      return;
-    }
-    case 'idea.withdraw':
-    case 'comment.withdraw': {
-      const itemId = m.kind === 'idea.withdraw' ? m.ideaId : m.commentId;
-      const own = await db.ownPosts.get(itemId);
-      if (own) await db.ownPosts.put({ ...own, isWithdrawn: true, status: 'withdrawn' });
-      return;
-    }
-    case 'draft.save': {
-      const draft = await db.drafts.get(m.draftId);
-      if (!draft) return;
-      if (contentId && contentId !== m.draftId) {
-        // Another device changed this draft meanwhile: the server kept this text as a separate copy. Keep
-        // both here too; the other version arrives with the next pull.
-        const isNewerQueued = (await db.outbox.where('itemId').equals(draftSyncKey(m.draftId)).count()) > 0;
-        await db.drafts.put({ ...draft, id: contentId, serverVersion: m.id, isConflictCopy: true });
-        if (!isNewerQueued) await db.drafts.delete(m.draftId);
-        return;
-      }
-      await db.drafts.put({ ...draft, serverVersion: m.id });
-      return;
-    }
-    case 'vote.set': {
-      const current = await db.myVotes.get(m.itemId);
-      if (current) await db.myVotes.put({ ...current, serverValue: m.value });
-      return;
-    }
-    case 'draft.delete':
-    case 'report.create':
-    case 'questionnaire.submit':
-    case 'notifications.set':
-      return;
-  }
+  return { sent, rejected, retryLater };
 }

@@ -55,7 +55,7 @@ export async function startRuntime(): Promise<void> {
   window.addEventListener('unhandledrejection', (event) => {
     if (isQuotaExceeded(event.reason)) reportDevice({ storage: 'full' });
   });
-  engine.start();
+  // Whose session this is comes first: the engine sends nothing until it knows (session.ts).
   await refreshSession(db, api);
-  void engine.requestSync();
+  engine.start();
 }

@@ -7,9 +7,12 @@
  */
 import { ApiError, NetworkError, type ApiClient } from './api-client.js';
 import { getMeta, setMeta, type HuddleDb } from './db.js';
-import { pullChanges } from './pull.js';
-import { pushOutbox } from './push.js';
+import { syncLockOf, withLock } from './lock.js';
+import { pullChangesLocked } from './pull.js';
+import { pushOutboxLocked } from './push.js';
+import { checkSession, type SessionCheck } from './session.js';
 import type { SyncActivity, SyncProblem } from './sync-status.js';
+
 
 export interface EngineSnapshot {
   isOnline: boolean;
@@ -26,6 +29,8 @@ export interface SyncEngineOptions {
   random?: () => number;
   baseRetryMs?: number;
   maxRetryMs?: number;
+  /** Whose session the browser holds (default: ask the server, see session.ts). */
+  checkSession?: (db: HuddleDb, api: ApiClient) => Promise<SessionCheck>;
 }
 
 interface EventSourceLike {
@@ -51,6 +56,9 @@ export class SyncEngine {
   private events: EventSourceLike | null = null;
   private isStarted = false;
   private readonly cleanups: Array<() => void> = [];
+  /** The person whose session the server confirmed in this page: only their queued work is sent. */
+  private verifiedEmail: string | null = null;
+  private isStopped = false;
 
   constructor(private readonly options: SyncEngineOptions) {
     this.snapshot = { isOnline: this.isOnline(), activity: 'idle', problem: null, protocolMessage: null };
@@ -100,41 +108,74 @@ export class SyncEngine {
   }
 
   private async round(): Promise<void> {
-    const db = this.options.db;
     this.update({ isOnline: this.isOnline() });
     if (!this.snapshot.isOnline) return;
-    const person = await getMeta(db, 'person');
-    const needsLogin = await getMeta(db, 'needsLogin');
-    if (!person || needsLogin) return;
     try {
-      this.update({ activity: 'pushing' });
-      const pushed = await pushOutbox(db, this.options.api);
-      if (pushed.kind === 'needs-login') {
-        this.closeEvents();
-        this.update({ activity: 'idle', problem: null });
-        return;
-      }
-      this.update({ activity: 'pulling' });
-      await pullChanges(db, this.options.api);
-      this.failures = 0;
-      this.clearRetry();
-      this.update({
-        problem: pushed.kind === 'protocol' ? 'protocol' : null,
-        protocolMessage: pushed.kind === 'protocol' ? pushed.message : null,
-      });
-      this.openEvents();
+      if (!(await getMeta(this.options.db, 'person'))) return;
+      await withLock(syncLockOf(this.options.db), () => this.syncUnderLock());
     } catch (err) {
-      if (err instanceof ApiError && err.status === 401) {
-        await setMeta(db, 'needsLogin', true);
-        this.closeEvents();
-        this.update({ problem: null });
-        return;
+      try {
+        if (err instanceof ApiError && err.status === 401) {
+          await setMeta(this.options.db, 'needsLogin', true);
+          this.verifiedEmail = null;
+          this.closeEvents();
+          this.update({ problem: null });
+          return;
+        }
+      } catch {
+        // The database is gone (the tab is closing, or the person logged out): nothing left to record.
       }
       this.update({ problem: err instanceof NetworkError ? 'network' : 'server' });
       this.scheduleRetry();
     } finally {
       this.update({ activity: 'idle' });
     }
+  }
+
+  /** Push then pull, never both at once in this browser; nothing is sent before the session is known to be the device's person's. */
+  private async syncUnderLock(): Promise<void> {
+    const { db, api } = this.options;
+    const person = await getMeta(db, 'person');
+    const isBlocked = (await getMeta(db, 'needsLogin')) || (await getMeta(db, 'otherPersonSession'));
+    if (!person || isBlocked) {
+      this.closeEvents();
+      this.update({ problem: null });
+      return;
+    }
+    if (this.verifiedEmail !== person.email) {
+      const check = await (this.options.checkSession ?? checkSession)(db, api);
+      if (check === 'unreachable') throw new NetworkError('the server could not say whose session this is');
+      if (check !== 'verified') {
+        this.closeEvents();
+        this.update({ problem: null });
+        return;
+      }
+      this.verifiedEmail = (await getMeta(db, 'person'))?.email ?? null;
+    }
+    this.update({ activity: 'pushing' });
+    const pushed = await pushOutboxLocked(db, api);
+    if (pushed.kind === 'needs-login' || pushed.kind === 'wrong-person') {
+      // Ask again whose session this is before anything else is sent.
+      this.verifiedEmail = null;
+      this.closeEvents();
+      this.update({ problem: null });
+      if (pushed.kind === 'wrong-person') this.isRequestedAgain = true;
+      return;
+    }
+    this.update({ activity: 'pulling' });
+    await pullChangesLocked(db, api);
+    this.failures = 0;
+    this.clearRetry();
+    this.update({
+      problem: pushed.kind === 'protocol' ? 'protocol' : null,
+      protocolMessage: pushed.kind === 'protocol' ? pushed.message : null,
+    });
+    this.openEvents();
+  }
+
+  /** Forget which session was confirmed (after signing in, out, or switching person). */
+  resetSession(): void {
+    this.verifiedEmail = null;
   }
 
   /** Delay before the next retry: exponential in the failures so far, with jitter so many devices do not retry in step. */
@@ -148,6 +189,8 @@ export class SyncEngine {
 
   private scheduleRetry(): void {
     this.clearRetry();
+    // A stopped engine (its tab's database closed, the person logged out) never comes back by itself.
+    if (this.isStopped) return;
     const delay = this.nextRetryDelay();
     this.failures++;
     this.retryTimer = setTimeout(() => {
@@ -192,6 +235,7 @@ export class SyncEngine {
 
   stop(): void {
     this.isStarted = false;
+    this.isStopped = true;
     for (const c of this.cleanups.splice(0)) c();
     this.clearRetry();
     this.closeEvents();

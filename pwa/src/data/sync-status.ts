@@ -15,6 +15,8 @@ export type SyncProblem = 'network' | 'server' | 'protocol' | null;
 export interface SyncFacts {
   isSignedIn: boolean;
   needsLogin: boolean;
+  /** Another person's session is open while this person's changes wait: nothing is sent until someone decides. */
+  isHeldForOtherPerson?: boolean;
   isOnline: boolean;
   activity: SyncActivity;
   problem: SyncProblem;
@@ -32,6 +34,7 @@ export interface SyncStatus {
 
 export function deriveSyncState(facts: SyncFacts): SyncState {
   if (!facts.isSignedIn || facts.needsLogin) return 'signed-out';
+  if (facts.isHeldForOtherPerson) return 'waiting';
   if (!facts.isOnline) return 'offline';
   if (facts.activity !== 'idle') return 'syncing';
   if (facts.problem === 'protocol') return 'error';
@@ -56,6 +59,7 @@ export function describeSync(facts: SyncFacts): string {
         ? `This version of Huddle needs updating before it can send${n > 0 ? ` — ${waiting(n)}` : ''}`
         : `${waiting(n)} — the server had a problem, trying again`;
     case 'waiting':
+      if (facts.isHeldForOtherPerson) return `${waiting(n)} — not sent: they were made by someone else`;
       return facts.problem === 'network' ? `${waiting(n)} — cannot reach Huddle, trying again` : waiting(n);
     case 'synced':
       return 'All sent';

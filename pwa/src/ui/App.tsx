@@ -9,6 +9,7 @@ import { LoginScreen } from './LoginScreen.js';
 import { Menu } from './Menu.js';
 import { MyActivityScreen } from './MyActivityScreen.js';
 import { NoticesScreen } from './NoticesScreen.js';
+import { OtherPersonPrompt } from './OtherPersonPrompt.js';
 import { PostIdeaScreen } from './PostIdeaScreen.js';
 import { QuickBreakScreen } from './QuickBreakScreen.js';
 import { ReportScreen } from './ReportScreen.js';
@@ -52,10 +53,13 @@ export function App() {
           <a className="site-header__brand" href={href.streams()}>
             Huddle
           </a>
-          {isSignedIn && <Menu email={session.person.email} />}
+          {isSignedIn && <Menu email={session.person.email} canContribute={session.canContribute} />}
         </div>
       </header>
       <UpdateBanner />
+      {isSignedIn && session.otherPerson && (
+        <OtherPersonPrompt previous={session.person.email} other={session.otherPerson.email} />
+      )}
       {isSignedIn && <SyncStatusBar />}
       {isSignedIn && <RejectedNotice />}
       <main id="main" ref={mainRef} className="page" tabIndex={-1}>
@@ -101,23 +105,23 @@ function Screen({
         <NotAllowed />
       );
     case 'drafts':
-      return <DraftsScreen />;
+      return canContribute ? <DraftsScreen /> : <NotAllowed />;
     case 'rules':
       return <RulesScreen />;
     case 'about-you':
-      return <AboutYouScreen />;
+      return canContribute ? <AboutYouScreen /> : <NotAllowed />;
     case 'search':
       return <SearchScreen query={route.query} />;
     case 'quick-break':
       return canContribute ? <QuickBreakScreen /> : <NotAllowed />;
     case 'activity':
-      return <MyActivityScreen />;
+      return canContribute ? <MyActivityScreen /> : <NotAllowed />;
     case 'notices':
-      return <NoticesScreen />;
+      return <NoticesScreen canContribute={canContribute} />;
     case 'edit':
       return canContribute ? <EditPostScreen kind={route.kind} id={route.id} /> : <NotAllowed />;
     case 'report':
-      return <ReportScreen kind={route.kind} id={route.id} />;
+      return canContribute ? <ReportScreen kind={route.kind} id={route.id} /> : <NotAllowed />;
     case 'login':
       return needsLogin ? <LoginScreen knownEmail={email} /> : <AlreadySignedIn />;
     case 'not-found':

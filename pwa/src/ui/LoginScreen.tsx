@@ -1,31 +1,76 @@
-/** Log in with a one-time code sent by e-mail (the e-mail's link logs in too; the server handles it). */
-import { useState, type FormEvent } from 'react';
-import { ApiError, NetworkError, huddle, isLogoutPending } from '../data/hooks.js';
+/**
+ * Log in with a one-time code sent by e-mail (the e-mail's link logs in too; the server
+ * handles it). Someone who already has a code (the invitation carries one) goes straight
+ * to the code box: asking for a code would replace it. The code step survives a reload.
+ */
+import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from 'react';
+import { ApiError, NetworkError, huddle, isLogoutPending, type LoginCodeSource } from '../data/hooks.js';
 
 type Step =
   | { name: 'email' }
-  | { name: 'confirm-other-person'; email: string; unsent: number }
-  | { name: 'code'; email: string; message: string };
+  | { name: 'confirm-other-person'; email: string; unsent: number; then: LoginCodeSource }
+  | { name: 'code'; email: string; codeSource: LoginCodeSource; message?: string };
 
-function explain(err: unknown): string {
-  if (err instanceof NetworkError) return 'Huddle cannot be reached. Check your connection and try again.';
-  if (err instanceof ApiError) return err.message;
-  return 'Something went wrong. Please try again.';
+const ERROR_ID = 'login-error';
+
+interface LoginError {
+  message: string;
+  /** The server refused what was typed (not a network or server failure): the field is marked invalid. */
+  isAboutInput: boolean;
+}
+
+function explain(err: unknown): LoginError {
+  if (err instanceof NetworkError)
+    return { message: 'Huddle cannot be reached. Check your connection and try again.', isAboutInput: false };
+  if (err instanceof ApiError) return { message: err.message, isAboutInput: err.status === 400 };
+  return { message: 'Something went wrong. Please try again.', isAboutInput: false };
+}
+
+function codeStepIntro(step: Extract<Step, { name: 'code' }>): string {
+  if (step.codeSource === 'already-had') {
+    return 'Enter the code from your invitation or login e-mail. A code works once, for a limited time.';
+  }
+  return (
+    step.message ?? 'If this address is invited to Huddle, a code is on its way. It can take a minute or two.'
+  );
 }
 
 export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
-  const [step, setStep] = useState<Step>({ name: 'email' });
-  const [email, setEmail] = useState(knownEmail ?? '');
+  const [saved] = useState(() => huddle.savedLoginStep());
+  const [step, setStep] = useState<Step>(() => (saved ? { name: 'code', ...saved } : { name: 'email' }));
+  const [email, setEmail] = useState(saved?.email ?? knownEmail ?? '');
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<LoginError | null>(null);
   const [isBusy, setIsBusy] = useState(false);
+  const emailInput = useRef<HTMLInputElement>(null);
+  const codeInput = useRef<HTMLInputElement>(null);
+  // Set when the person moves between steps; not on first render, where the app focuses the heading.
+  const focusNext = useRef<'email' | 'code' | null>(null);
+  /** The address for which the person agreed that logging in deletes someone else's unsent changes. */
+  const discardAgreedFor = useRef<string | null>(null);
+
+  useEffect(() => {
+    const target = focusNext.current === 'code' ? codeInput.current : emailInput.current;
+    if (focusNext.current && target) {
+      target.focus();
+      focusNext.current = null;
+    }
+  }, [step]);
+
+  const toCodeStep = (address: string, codeSource: LoginCodeSource, message?: string) => {
+    const kept = { email: address.trim(), codeSource };
+    huddle.rememberLoginStep(kept);
+    focusNext.current = 'code';
+    setStep({ name: 'code', ...kept, message });
+  };
 
   const requestCodeFor = async (address: string) => {
     setError(null);
     setIsBusy(true);
     try {
       const message = await huddle.requestCode(address);
-      setStep({ name: 'code', email: address.trim(), message });
+      setCode('');
+      toCodeStep(address, 'requested', message);
     } catch (err) {
       setError(explain(err));
     } finally {
@@ -33,15 +78,27 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
     }
   };
 
-  const sendCode = async (event: FormEvent) => {
-    event.preventDefault();
-    // Someone else's unsent changes would be deleted by logging in as another person: ask first.
-    const unsent = await huddle.unsentForOtherPerson(email);
+  /** Someone else's unsent changes would be deleted by logging in as another person: ask first. */
+  const continueAs = async (address: string, then: LoginCodeSource) => {
+    setError(null);
+    const unsent = await huddle.unsentForOtherPerson(address);
     if (unsent > 0) {
-      setStep({ name: 'confirm-other-person', email: email.trim(), unsent });
+      setStep({ name: 'confirm-other-person', email: address.trim(), unsent, then });
       return;
     }
-    await requestCodeFor(email);
+    if (then === 'requested') await requestCodeFor(address);
+    else toCodeStep(address, 'already-had');
+  };
+
+  const sendCode = async (event: FormEvent) => {
+    event.preventDefault();
+    await continueAs(email, 'requested');
+  };
+
+  const alreadyHaveCode = async (event: MouseEvent<HTMLButtonElement>) => {
+    // Not a submit button (Enter in the field must keep meaning "Send me a code"), so check the field here.
+    if (event.currentTarget.form?.reportValidity() === false) return;
+    await continueAs(email, 'already-had');
   };
 
   const verify = async (event: FormEvent) => {
@@ -50,13 +107,23 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
     setError(null);
     setIsBusy(true);
     try {
-      await huddle.signIn(step.email, code);
+      await huddle.signIn(step.email, code, discardAgreedFor.current === step.email.toLowerCase());
       window.location.hash = '/';
     } catch (err) {
       setError(explain(err));
       setIsBusy(false);
     }
   };
+
+  const changeAddress = () => {
+    huddle.forgetLoginStep();
+    setCode('');
+    setError(null);
+    focusNext.current = 'email';
+    setStep({ name: 'email' });
+  };
+
+  const errorIdIfAny = error ? ` ${ERROR_ID}` : '';
 
   return (
     <div className="narrow">
@@ -75,8 +142,8 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
         </p>
       )}
       {error && (
-        <p className="error-message" role="alert">
-          {error}
+        <p className="error-message" id={ERROR_ID} role="alert">
+          {error.message}
         </p>
       )}
       {step.name === 'confirm-other-person' ? (
@@ -96,7 +163,12 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
               type="button"
               className="button button--secondary"
               disabled={isBusy}
-              onClick={() => void requestCodeFor(step.email)}
+              onClick={() => {
+                // Agreed here, for this address: signing in may delete the other person's unsent changes.
+                discardAgreedFor.current = step.email.toLowerCase();
+                if (step.then === 'requested') void requestCodeFor(step.email);
+                else toCodeStep(step.email, 'already-had');
+              }}
             >
               Log in and delete them
             </button>
@@ -107,33 +179,49 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
           <div className="field">
             <label htmlFor="login-email">E-mail address</label>
             <p className="hint" id="login-email-hint">
-              Your work e-mail address. We will send you a code.
+              Your work e-mail address. We will send you a code. Already have one, in your invitation? Choose
+              &ldquo;I already have a code&rdquo;.
             </p>
             <input
+              ref={emailInput}
               id="login-email"
               name="email"
               type="email"
               autoComplete="email"
               inputMode="email"
               required
-              aria-describedby="login-email-hint"
+              aria-describedby={`login-email-hint${errorIdIfAny}`}
+              aria-invalid={error?.isAboutInput ? true : undefined}
               value={email}
               onChange={(e) => setEmail(e.target.value)}
             />
           </div>
-          <button type="submit" className="button" disabled={isBusy}>
-            Send me a code
-          </button>
+          <div className="button-row">
+            <button type="submit" className="button" disabled={isBusy}>
+              Send me a code
+            </button>
+            <button
+              type="button"
+              className="button button--secondary"
+              disabled={isBusy}
+              onClick={(event) => void alreadyHaveCode(event)}
+            >
+              I already have a code
+            </button>
+          </div>
         </form>
       ) : (
         <form onSubmit={verify}>
-          <p className="notice notice--info">{step.message}</p>
+          <p className="notice notice--info">{codeStepIntro(step)}</p>
           <div className="field">
             <label htmlFor="login-code">Code</label>
             <p className="hint" id="login-code-hint">
-              The code from the e-mail sent to {step.email}. Or open the link in that e-mail.
+              {step.codeSource === 'already-had'
+                ? `The digits from the e-mail Huddle sent to ${step.email}.`
+                : `The code from the e-mail sent to ${step.email}. Or open the link in that e-mail.`}
             </p>
             <input
+              ref={codeInput}
               id="login-code"
               name="code"
               type="text"
@@ -141,7 +229,8 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
               autoComplete="one-time-code"
               pattern="[0-9 ]*"
               required
-              aria-describedby="login-code-hint"
+              aria-describedby={`login-code-hint${errorIdIfAny}`}
+              aria-invalid={error?.isAboutInput ? true : undefined}
               className="input--code"
               value={code}
               onChange={(e) => setCode(e.target.value)}
@@ -154,15 +243,17 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
             <button
               type="button"
               className="button button--secondary"
-              onClick={() => {
-                setStep({ name: 'email' });
-                setCode('');
-                setError(null);
-              }}
+              disabled={isBusy}
+              onClick={() => void requestCodeFor(step.email)}
             >
-              Use a different e-mail address
+              Send me a new code
             </button>
           </div>
+          <p>
+            <button type="button" className="button button--secondary" onClick={changeAddress}>
+              Use a different e-mail address
+            </button>
+          </p>
         </form>
       )}
     </div>

@@ -4,17 +4,18 @@ import { huddle, useUnsentCount } from '../data/hooks.js';
 import { plural } from './format.js';
 import { href } from './use-hash-route.js';
 
-const MENU_LINKS: ReadonlyArray<readonly [string, string]> = [
-  [href.search(), 'Search'],
-  [href.quickBreak(), 'Quick break'],
-  [href.activity(), 'My activity'],
-  [href.drafts(), 'Drafts'],
-  [href.notices(), 'Notices'],
-  [href.rules(), 'Rules and questions'],
-  [href.aboutYou(), 'About you'],
+/** [link, label, only for people who can take part (the server refuses the rest's changes)] */
+const MENU_LINKS: ReadonlyArray<readonly [string, string, boolean]> = [
+  [href.search(), 'Search', false],
+  [href.quickBreak(), 'Quick break', true],
+  [href.activity(), 'My activity', true],
+  [href.drafts(), 'Drafts', true],
+  [href.notices(), 'Notices', false],
+  [href.rules(), 'Rules and questions', false],
+  [href.aboutYou(), 'About you', true],
 ];
 
-export function Menu({ email }: { email: string }) {
+export function Menu({ email, canContribute }: { email: string; canContribute: boolean }) {
   const [isOpen, setIsOpen] = useState(false);
   const [isConfirming, setIsConfirming] = useState(false);
   const [isLeaving, setIsLeaving] = useState(false);
@@ -56,13 +57,15 @@ export function Menu({ email }: { email: string }) {
                 Topics
               </a>
             </li>
-            {MENU_LINKS.map(([to, label]) => (
-              <li key={label}>
-                <a href={to} onClick={close}>
-                  {label}
-                </a>
-              </li>
-            ))}
+            {MENU_LINKS.filter(([, , isForContributors]) => canContribute || !isForContributors).map(
+              ([to, label]) => (
+                <li key={label}>
+                  <a href={to} onClick={close}>
+                    {label}
+                  </a>
+                </li>
+              ),
+            )}
           </ul>
           {!isConfirming ? (
             <button

@@ -7,11 +7,7 @@ import { huddle } from '../data/hooks.js';
 import { usePreferences } from '../data/participant-hooks.js';
 import { PushSwitch } from './PushSwitch.js';
 
-export function NoticesScreen() {
-  const preferences = usePreferences();
-  const checkboxId = useId();
-  // Shown at once; the device's copy catches up a moment later.
-  const [chosen, setChosen] = useState<boolean | null>(null);
+export function NoticesScreen({ canContribute }: { canContribute: boolean }) {
   return (
     <div className="narrow">
       <h1 tabIndex={-1}>Notices from the facilitation team</h1>
@@ -23,6 +19,19 @@ export function NoticesScreen() {
       <p className="notice notice--info" data-testid="no-notices">
         No notices for you yet.
       </p>
+      {canContribute && <CommentNotices />}
+    </div>
+  );
+}
+
+/** The opt-ins are about one's own ideas: only for people who can post. */
+function CommentNotices() {
+  const preferences = usePreferences();
+  const checkboxId = useId();
+  // Shown at once; the device's copy catches up a moment later.
+  const [chosen, setChosen] = useState<boolean | null>(null);
+  return (
+    <>
       <h2>E-mail me about comments</h2>
       <p>
         Huddle can send you an e-mail when someone comments on an idea you posted. The e-mail never quotes
@@ -45,6 +54,6 @@ export function NoticesScreen() {
         </div>
       )}
       <PushSwitch />
-    </div>
+    </>
   );
 }

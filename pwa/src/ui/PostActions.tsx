@@ -91,6 +91,8 @@ export function PostActions({
     );
   }
   if (isReported) return <p className="muted post-actions">You reported this {noun}. Thank you.</p>;
+  // Only people who can take part can report (the server refuses it from other roles).
+  if (!canAct) return null;
   return (
     <p className="post-actions">
       <a className="report-link" href={href.report(kind, id)}>

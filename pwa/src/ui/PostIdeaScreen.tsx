@@ -1,9 +1,10 @@
 /**
  * Post an idea: title, description and topic; saved on the device as typed (each new idea is its own draft,
  * resumable from the drafts list), sent when possible. Similar ideas already posted are suggested as the
- * person writes, offline too, so they can vote instead of posting a duplicate.
+ * person writes, offline too, so they can vote instead of posting a duplicate. Nothing typed is ever cut:
+ * over a limit the counter says by how much and posting waits until it is shortened; one submit posts once.
  */
-import { useDeferredValue, useState, type FormEvent } from 'react';
+import { useDeferredValue, useRef, useState, type FormEvent } from 'react';
 import { LIMITS } from '../../../shared/src/protocol.js';
 import {
   InvalidInputError,
@@ -17,6 +18,10 @@ import type { StreamDoc } from '../../../shared/src/documents.js';
 import { useSimilarIdeas } from '../data/participant-hooks.js';
 import { href, navigate } from './use-hash-route.js';
 import { PostWarnings } from './PostWarnings.js';
+import { CharacterCount } from './CharacterCount.js';
+import { SubmitButton } from './SubmitButton.js';
+import { limitState, overLimitMessage, overLimitRefusal } from './text-limit.js';
+import { useSingleSubmit } from './use-single-submit.js';
 
 export function PostIdeaScreen({ streamId, draftId }: { streamId?: string; draftId?: string }) {
   // A new idea gets a new draft id; the address then carries it, so a reload resumes the same draft.
@@ -64,6 +69,17 @@ function PostIdeaForm({
     streams.some((s) => s.id === initialStreamId) ? initialStreamId : streams[0]!.id,
   );
   const [error, setError] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const titleBox = useRef<HTMLInputElement>(null);
+  const bodyBox = useRef<HTMLTextAreaElement>(null);
+  const { isSubmitting, run } = useSingleSubmit();
+  const titleLimit = limitState(title, LIMITS.ideaTitleMax);
+  const bodyLimit = limitState(body, LIMITS.ideaBodyMax);
+  const limited = [
+    { name: 'title', state: titleLimit },
+    { name: 'description', state: bodyLimit },
+  ];
+  const blocked = overLimitMessage(limited, 'post it');
 
   const stream = streams.find((s) => s.id === streamId)!;
   const similar = useSimilarIdeas(useDeferredValue(title), useDeferredValue(body));
@@ -76,23 +92,32 @@ function PostIdeaForm({
     if (window.location.hash !== resumable) window.history.replaceState(null, '', resumable);
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    try {
-      await huddle.postIdea({
-        conversationId: stream.conversationId,
-        streamId,
-        title,
-        body,
-        draftId,
-      });
-      navigate(href.stream(streamId, 'newest'));
-    } catch (err) {
-      setError(
-        err instanceof InvalidInputError ? err.message : 'Your idea could not be saved on this device.',
-      );
+    if (blocked) {
+      setRefusal(overLimitRefusal(limited, { done: 'posted', todo: 'post' }));
+      (titleLimit.isOver ? titleBox : bodyBox).current?.focus();
+      return;
     }
+    run(async () => {
+      try {
+        await huddle.postIdea({
+          conversationId: stream.conversationId,
+          streamId,
+          title,
+          body,
+          draftId,
+        });
+        navigate(href.stream(streamId, 'newest'));
+        return true;
+      } catch (err) {
+        setError(
+          err instanceof InvalidInputError ? err.message : 'Your idea could not be saved on this device.',
+        );
+        return false;
+      }
+    });
   };
 
   return (
@@ -105,11 +130,10 @@ function PostIdeaForm({
         Your idea is anonymous. It is saved on this device as you type and sent when you have a connection.
         You can leave and come back to it from <a href={href.drafts()}>your drafts</a>.
       </p>
-      {error && (
-        <p className="error-message" role="alert">
-          {error}
-        </p>
-      )}
+      <div role="alert">
+        {error && <p className="error-message">{error}</p>}
+        {blocked && refusal && <p className="error-message">{refusal}</p>}
+      </div>
       <form onSubmit={submit}>
         <div className="field">
           <label htmlFor="idea-stream">Topic</label>
@@ -135,43 +159,53 @@ function PostIdeaForm({
             A short summary, {LIMITS.ideaTitleMin} to {LIMITS.ideaTitleMax} characters.
           </p>
           <input
+            ref={titleBox}
+            readOnly={isSubmitting}
             id="idea-title"
             name="title"
             type="text"
             required
             minLength={LIMITS.ideaTitleMin}
-            maxLength={LIMITS.ideaTitleMax}
-            aria-describedby="idea-title-hint"
+            aria-describedby="idea-title-hint idea-title-count"
+            aria-invalid={titleLimit.isOver || undefined}
             value={title}
             onChange={(e) => {
               setTitle(e.target.value);
               save({ title: e.target.value });
             }}
           />
+          <CharacterCount id="idea-title-count" state={titleLimit} />
         </div>
         <SimilarIdeas ideas={similar} />
         <div className="field">
           <label htmlFor="idea-body">Description</label>
           <p className="hint" id="idea-body-hint">
-            Optional. Please do not name colleagues.
+            Optional, up to {LIMITS.ideaBodyMax.toLocaleString('en-GB')} characters. Please do not name
+            colleagues.
           </p>
           <textarea
+            ref={bodyBox}
+            readOnly={isSubmitting}
             id="idea-body"
             name="body"
             rows={8}
-            maxLength={LIMITS.ideaBodyMax}
-            aria-describedby="idea-body-hint"
+            aria-describedby="idea-body-hint idea-body-count"
+            aria-invalid={bodyLimit.isOver || undefined}
             value={body}
             onChange={(e) => {
               setBody(e.target.value);
               save({ body: e.target.value });
             }}
           />
+          <CharacterCount id="idea-body-count" state={bodyLimit} />
         </div>
         <PostWarnings text={`${title}\n${body}`} />
-        <button type="submit" className="button">
-          Post idea
-        </button>
+        <SubmitButton
+          label="Post idea"
+          blockedId="idea-post-blocked"
+          blockedMessage={blocked}
+          isSubmitting={isSubmitting}
+        />
       </form>
     </div>
   );

@@ -1,10 +1,14 @@
 /** Report a post against one of the guidelines; it goes to the facilitation team. Anonymous like everything else. */
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import type { Guideline } from '../../../shared/src/documents.js';
 import { LIMITS } from '../../../shared/src/protocol.js';
 import { InvalidInputError, huddle } from '../data/hooks.js';
 import { useReportTarget } from '../data/participant-hooks.js';
 import { href, navigate, type PostKind } from './use-hash-route.js';
+import { CharacterCount } from './CharacterCount.js';
+import { SubmitButton } from './SubmitButton.js';
+import { limitState, overLimitMessage, overLimitRefusal } from './text-limit.js';
+import { useSingleSubmit } from './use-single-submit.js';
 
 const GUIDELINES: Array<{ value: Guideline; label: string; hint: string }> = [
   {
@@ -22,6 +26,12 @@ export function ReportScreen({ kind, id }: { kind: PostKind; id: string }) {
   const [guideline, setGuideline] = useState<Guideline | null>(null);
   const [note, setNote] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const noteBox = useRef<HTMLTextAreaElement>(null);
+  const { isSubmitting, run } = useSingleSubmit();
+  const noteLimit = limitState(note, LIMITS.reportNoteMax);
+  const limited = [{ name: 'note', state: noteLimit }];
+  const blocked = overLimitMessage(limited, 'send the report');
   if (target === undefined) return <p className="muted">Loading…</p>;
   if (target === null || target.isOwn)
     return (
@@ -33,27 +43,36 @@ export function ReportScreen({ kind, id }: { kind: PostKind; id: string }) {
         </p>
       </>
     );
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
     if (!guideline) {
       setError('Choose which guideline it breaks.');
       return;
     }
-    try {
-      await huddle.reportPost({
-        conversationId: target.conversationId,
-        itemKind: kind,
-        itemId: id,
-        guideline,
-        note,
-      });
-      navigate(href.idea(target.ideaId));
-    } catch (err) {
-      setError(
-        err instanceof InvalidInputError ? err.message : 'Your report could not be saved on this device.',
-      );
+    if (blocked) {
+      setRefusal(overLimitRefusal(limited, { done: 'sent', todo: 'send the report' }));
+      noteBox.current?.focus();
+      return;
     }
+    run(async () => {
+      try {
+        await huddle.reportPost({
+          conversationId: target.conversationId,
+          itemKind: kind,
+          itemId: id,
+          guideline,
+          note,
+        });
+        navigate(href.idea(target.ideaId));
+        return true;
+      } catch (err) {
+        setError(
+          err instanceof InvalidInputError ? err.message : 'Your report could not be saved on this device.',
+        );
+        return false;
+      }
+    });
   };
   return (
     <div className="narrow">
@@ -65,11 +84,10 @@ export function ReportScreen({ kind, id }: { kind: PostKind; id: string }) {
       <p>
         The facilitation team will look at it. Nobody else sees your report, and it does not carry your name.
       </p>
-      {error && (
-        <p className="error-message" role="alert">
-          {error}
-        </p>
-      )}
+      <div role="alert">
+        {error && <p className="error-message">{error}</p>}
+        {blocked && refusal && <p className="error-message">{refusal}</p>}
+      </div>
       <form onSubmit={submit}>
         <fieldset className="field">
           <legend>Which guideline does it break?</legend>
@@ -93,17 +111,27 @@ export function ReportScreen({ kind, id }: { kind: PostKind; id: string }) {
         </fieldset>
         <div className="field">
           <label htmlFor="report-note">Note for the team (optional)</label>
+          <p className="hint" id="report-note-hint">
+            Up to {LIMITS.reportNoteMax} characters.
+          </p>
           <textarea
+            ref={noteBox}
+            readOnly={isSubmitting}
             id="report-note"
             rows={3}
-            maxLength={LIMITS.reportNoteMax}
+            aria-describedby="report-note-hint report-note-count"
+            aria-invalid={noteLimit.isOver || undefined}
             value={note}
             onChange={(e) => setNote(e.target.value)}
           />
+          <CharacterCount id="report-note-count" state={noteLimit} />
         </div>
-        <button type="submit" className="button">
-          Send report
-        </button>
+        <SubmitButton
+          label="Send report"
+          blockedId="report-send-blocked"
+          blockedMessage={blocked}
+          isSubmitting={isSubmitting}
+        />
       </form>
     </div>
   );

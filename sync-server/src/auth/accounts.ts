@@ -20,18 +20,18 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 export const accountPointerId = (accountId: string) => `account-id:${accountId}`;
 
 export async function findAccountByEmail(deps: Pick<Deps, 'storage' | 'secrets'>, email: string) {
-  return deps.storage.db('private').get<AccountDoc>(accountDocId(deps, normalizeEmail(email)));
+  return deps.storage.db('accounts').get<AccountDoc>(accountDocId(deps, normalizeEmail(email)));
 }
 
 export async function findAccountById(deps: Pick<Deps, 'storage'>, accountId: string) {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const pointer = await db.get<{ _id: string; accountDocId: string }>(accountPointerId(accountId));
   return pointer ? db.get<AccountDoc>(pointer.accountDocId) : undefined;
 }
 
 /** The pointer's content is a function of the account, so creating it twice is harmless. */
 export async function ensureAccountPointer(deps: Pick<Deps, 'storage'>, account: AccountDoc): Promise<void> {
-  await deps.storage.db('private').create({
+  await deps.storage.db('accounts').create({
     _id: accountPointerId(account.accountId),
     type: 'account-pointer',
     schemaVersion: SCHEMA_VERSION,
@@ -55,7 +55,7 @@ export async function upsertAccount(
   deps: Pick<Deps, 'storage' | 'secrets' | 'now'>,
   input: NewAccount,
 ): Promise<{ account: WithRev<AccountDoc> | AccountDoc; isNew: boolean }> {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const email = normalizeEmail(input.email);
   const id = accountDocId(deps, email);
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -98,7 +98,7 @@ export async function upsertAccount(
 
 /** An invited account becomes active at its first login. */
 export async function markActive(deps: Pick<Deps, 'storage'>, account: AccountDoc): Promise<void> {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await db.get<AccountDoc>(account._id);
     if (!current || current.status !== 'invited') return;
@@ -119,7 +119,7 @@ export async function revokeAllSessions(
   deps: Pick<Deps, 'storage' | 'now'>,
   accountId: string,
 ): Promise<number> {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const now = deps.now().toISOString();
   const rows = await db.list({ prefix: 'session:', includeDocs: true });
   const live = rows

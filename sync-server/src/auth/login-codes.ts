@@ -50,7 +50,7 @@ export async function issueLoginChallenge(
   account: Pick<AccountDoc, 'accountId'>,
   validForMs: number,
 ): Promise<IssuedChallenge | 'limited'> {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const id = challengeDocId(account.accountId);
   for (let attempt = 0; attempt < 5; attempt++) {
     const now = deps.now();
@@ -107,7 +107,7 @@ export async function verifyLoginCode(deps: CodeDeps, account: AccountDoc, code:
     const demo = DEMO_LOGINS.find((l) => l.email === account.email);
     if (demo && safeEqual(demo.code, code)) return true;
   }
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const id = challengeDocId(account.accountId);
   for (let attempt = 0; attempt < 10; attempt++) {
     const challenge = await db.get<LoginChallengeDoc>(id);
@@ -133,7 +133,7 @@ async function markUsed(
   first: WithRev<LoginChallengeDoc>,
   stillSame: (c: LoginChallengeDoc) => boolean,
 ): Promise<boolean> {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   let current: WithRev<LoginChallengeDoc> | undefined = first;
   for (let attempt = 0; attempt < 5 && current; attempt++) {
     if (!isLive(current, deps.now()) || !stillSame(current)) return false;
@@ -151,7 +151,7 @@ async function markUsed(
 async function liveChallengeForLink(deps: CodeDeps, token: string) {
   if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return undefined;
   const hash = hashLinkToken(deps, token);
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const pointer = await db.get<{ _id: string; accountId: string }>(linkPointerId(hash));
   if (!pointer) return undefined;
   const challenge = await db.get<LoginChallengeDoc>(challengeDocId(pointer.accountId));
@@ -179,12 +179,12 @@ export async function consumeLoginLink(deps: CodeDeps, token: string): Promise<A
 
 /** Any unused code or link of the account stops working (revoked access). */
 export async function killLoginChallenge(deps: CodeDeps, accountId: string): Promise<void> {
-  const challenge = await deps.storage.db('private').get<LoginChallengeDoc>(challengeDocId(accountId));
+  const challenge = await deps.storage.db('accounts').get<LoginChallengeDoc>(challengeDocId(accountId));
   if (challenge && isLive(challenge, deps.now())) await markUsed(deps, challenge, () => true);
 }
 
 async function removeQuietly(deps: CodeDeps, id: string): Promise<void> {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const doc = await db.get(id);
   if (doc) await db.remove(id, doc._rev).catch(() => undefined);
 }

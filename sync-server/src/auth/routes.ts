@@ -28,7 +28,15 @@ import {
   verifyLoginCode,
 } from './login-codes.js';
 import { loginCodeMail } from './login-mail.js';
-import { linkNotUsablePage, loginFormPage } from './login-page.js';
+import {
+  LOGIN_PAGE_CSS,
+  LOGIN_PAGE_CSS_PATH,
+  LOGIN_PAGE_JS,
+  LOGIN_PAGE_JS_PATH,
+  linkNotUsablePage,
+  linkUsedWhileSignedInPage,
+  loginFormPage,
+} from './login-page.js';
 import { createSession, requireSession, revokeSession, SESSION_COOKIE } from './sessions.js';
 
 export const REQUEST_CODE_ANSWER =
@@ -84,9 +92,37 @@ export async function sendLoginCode(deps: AuthDeps, email: string): Promise<void
   await deps.mailer.send(loginCodeMail(deps.config, account.email, issued, validForMs));
 }
 
+async function hasSession(deps: Deps, request: FastifyRequest): Promise<boolean> {
+  try {
+    await requireSession(deps, request);
+    return true;
+  } catch (err) {
+    if (err instanceof HttpError && err.statusCode === 401) return false;
+    throw err;
+  }
+}
+
 export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const background: Background = createBackground(deps.log);
   app.addHook('onClose', async () => background.drain());
+
+  if (deps.config.hasTestHooks) {
+    // Login mail goes out after the answer: tests wait here instead of sleeping, then count it.
+    route(
+      app,
+      {
+        method: 'POST',
+        url: '/api/test/login-mail-idle',
+        summary: 'Test only: answers once every login code asked for so far is sent (or refused)',
+        tag: 'test',
+        access: 'test hooks',
+      },
+      async () => {
+        await background.drain();
+        return { isIdle: true };
+      },
+    );
+  }
 
   await app.register(async (scope) => {
     await scope.register(rateLimit, rateLimitOptions(CODE_ROUTES_PER_MINUTE));
@@ -125,7 +161,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
         const account = await findAccountByEmail(deps, body.email);
         if (!account) {
           // Same reads as for a known address with no code, then the same answer.
-          await deps.storage.db('private').get(challengeDocId('unknown'));
+          await deps.storage.db('accounts').get(challengeDocId('unknown'));
           throw new HttpError(400, 'invalid-code', WRONG_CODE);
         }
         if (!canLogIn(deps, account) || !(await verifyLoginCode(deps, account, body.code))) {
@@ -136,6 +172,14 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
       },
     );
   });
+
+  // Outside the rate limit: static files, and many staff may share one address.
+  const asset = (url: string, type: string, content: string) =>
+    app.get(url, async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type(type).send(content),
+    );
+  asset(LOGIN_PAGE_CSS_PATH, 'text/css; charset=utf-8', LOGIN_PAGE_CSS);
+  asset(LOGIN_PAGE_JS_PATH, 'text/javascript; charset=utf-8', LOGIN_PAGE_JS);
 
   await app.register(async (scope) => {
     await scope.register(rateLimit, rateLimitOptions(LINK_ROUTES_PER_MINUTE));
@@ -154,13 +198,24 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
     scope.get('/login/link', async (request, reply) => {
       const token = (request.query as { t?: unknown }).t;
       const isUsable = typeof token === 'string' && (await isLoginLinkUsable(deps, token));
-      return isUsable ? html(reply, 200, loginFormPage(token)) : html(reply, 400, linkNotUsablePage());
+      if (!isUsable) return html(reply, 400, linkNotUsablePage());
+      // The page's form post must carry our Origin (the CSRF rule for forms, http/csrf.ts):
+      // under the site-wide `no-referrer` browsers send `Origin: null` instead. `strict-origin`
+      // sends the origin and never the path, so the token in this page's URL stays out of any
+      // Referer header (and so out of proxy logs).
+      void reply.header('referrer-policy', 'strict-origin');
+      return html(reply, 200, loginFormPage(token));
     });
 
     scope.post('/login/link', async (request, reply) => {
       const body = linkLoginBodySchema.safeParse(request.body ?? {});
       const account = body.success ? await consumeLoginLink(deps, body.data.token) : undefined;
-      if (!account || !canLogIn(deps, account)) return html(reply, 400, linkNotUsablePage());
+      if (!account || !canLogIn(deps, account)) {
+        // Pressed again (a second tab, the back button) where the first press logged in:
+        // say so, rather than "no longer works" to someone who is in.
+        const page = (await hasSession(deps, request)) ? linkUsedWhileSignedInPage() : linkNotUsablePage();
+        return html(reply, 400, page);
+      }
       await startSession(deps, reply, account);
       return reply.status(303).header('cache-control', 'no-store').redirect('/', 303);
     });

@@ -37,7 +37,7 @@ export async function createSession(deps: Deps, reply: FastifyReply, accountId: 
     lastSeenAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + deps.config.sessionDays * 86_400_000).toISOString(),
   };
-  await deps.storage.db('private').put(doc);
+  await deps.storage.db('accounts').put(doc);
   void reply.setCookie(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'strict',
@@ -50,10 +50,10 @@ export async function createSession(deps: Deps, reply: FastifyReply, accountId: 
 async function findAccount(deps: Deps, accountId: string): Promise<AccountDoc | undefined> {
   // Accounts are keyed by e-mail HMAC; the session points at the account id, so keep a pointer doc.
   const pointer = await deps.storage
-    .db('private')
+    .db('accounts')
     .get<{ _id: string; accountDocId: string }>(`account-id:${accountId}`);
   if (!pointer) return undefined;
-  return deps.storage.db('private').get<AccountDoc>(pointer.accountDocId);
+  return deps.storage.db('accounts').get<AccountDoc>(pointer.accountDocId);
 }
 
 /** The caller's session, or a 401. Every non-public route starts here. */
@@ -61,7 +61,7 @@ export async function requireSession(deps: Deps, request: FastifyRequest): Promi
   const token = request.cookies[SESSION_COOKIE];
   if (!token || token.length > 100) throw unauthenticated();
   const id = sessionDocId(deps, token);
-  const session = await deps.storage.db('private').get<SessionDoc>(id);
+  const session = await deps.storage.db('accounts').get<SessionDoc>(id);
   const now = deps.now();
   if (!session || session.revokedAt || new Date(session.expiresAt) <= now) throw unauthenticated();
   const account = await findAccount(deps, session.accountId);
@@ -71,7 +71,7 @@ export async function requireSession(deps: Deps, request: FastifyRequest): Promi
   // Refresh lastSeenAt at most daily: fewer writes, and no fine-grained activity trail.
   if (now.getTime() - new Date(session.lastSeenAt).getTime() > 86_400_000) {
     await deps.storage
-      .db('private')
+      .db('accounts')
       .put({ ...session, lastSeenAt: now.toISOString() })
       .catch(() => undefined);
   }
@@ -87,7 +87,7 @@ export async function requireSession(deps: Deps, request: FastifyRequest): Promi
 export async function revokeSession(deps: Deps, sessionDocIdToRevoke: string): Promise<void> {
   // Retries revision conflicts (a concurrent lastSeenAt refresh); any other failure is thrown,
   // so a logout never reports success for a session that still works.
-  await upsert<SessionDoc>(deps.storage.db('private'), sessionDocIdToRevoke, (session) => {
+  await upsert<SessionDoc>(deps.storage.db('accounts'), sessionDocIdToRevoke, (session) => {
     if (!session || session.revokedAt) return undefined;
     const { _id: _ignoredId, _rev: _ignoredRev, ...rest } = session;
     return { ...rest, revokedAt: deps.now().toISOString() };

@@ -31,7 +31,7 @@ const cache = new WeakMap<object, Cached>();
 export const rosterSalt = (deps: Pick<Deps, 'secrets'>) => deps.secrets.hmac('roster', 'salt').slice(0, 22);
 
 export async function loadStaffNames(deps: Pick<Deps, 'storage'>): Promise<string[]> {
-  const rows = await deps.storage.db('private').list({ prefix: 'account:', includeDocs: true });
+  const rows = await deps.storage.db('accounts').list({ prefix: 'account:', includeDocs: true });
   const names: string[] = [];
   for (const row of rows) {
     const doc = row.doc as Partial<AccountDoc> | undefined;

@@ -26,7 +26,7 @@ import { findAccountById } from '../auth/accounts.js';
 import type { Deps } from '../deps.js';
 import { ConflictError } from '../storage/port.js';
 import { upsert } from '../storage/upsert.js';
-import { readSettings } from '../sync/apply-settings.js';
+import { readSettings } from '../sync/settings.js';
 import { readAuthor } from '../sync/vault.js';
 import { listSubscriptions, pushToPerson } from './web-push.js';
 
@@ -85,7 +85,7 @@ export async function sendCommentDigests(deps: DigestDeps): Promise<DigestSummar
   for (const accountId of recipients) {
     const account = accountDocSchema.safeParse(await findAccountById(deps, accountId));
     if (!account.success || account.data.status === 'disabled') continue;
-    const person = deps.secrets.hmac('owner', 'digest', accountId);
+    const person = deps.secrets.link('digest', accountId);
     if ((await listSubscriptions(deps, accountId)).length > 0) {
       const pushMarker = {
         _id: `push-sent:${run}:${person}`,

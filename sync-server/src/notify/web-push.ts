@@ -131,7 +131,7 @@ export async function listSubscriptions(
   accountId: string,
 ): Promise<SubscriptionDoc[]> {
   const rows = await deps.storage
-    .db('private')
+    .db('accounts')
     .list({ prefix: personPrefix(deps, accountId), includeDocs: true });
   return rows.flatMap((r) => {
     const parsed = subscriptionDocSchema.safeParse(r.doc);
@@ -145,7 +145,7 @@ export async function saveSubscription(
   subscription: PushSubscriptionJson,
 ): Promise<void> {
   checkEndpoint(deps.config, subscription.endpoint);
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const id = subscriptionDocId(deps, accountId, subscription.endpoint);
   for (let attempt = 0; attempt < 3; attempt++) {
     const existing = await db.get(id);
@@ -177,7 +177,7 @@ export async function removeSubscription(
   accountId: string,
   endpoint: string,
 ): Promise<void> {
-  const db = deps.storage.db('private');
+  const db = deps.storage.db('accounts');
   const existing = await db.get(subscriptionDocId(deps, accountId, endpoint));
   if (existing) await db.remove(existing._id, existing._rev).catch(() => undefined);
 }
@@ -210,7 +210,7 @@ export async function pushToPerson(deps: PushDeps, accountId: string): Promise<n
       await res.body?.cancel().catch(() => undefined);
       if (res.status === 404 || res.status === 410) {
         await deps.storage
-          .db('private')
+          .db('accounts')
           .remove(doc._id, doc._rev)
           .catch(() => undefined);
       } else if (res.ok) {

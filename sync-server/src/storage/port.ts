@@ -6,8 +6,12 @@
  * Update sequences are opaque strings: a number in PouchDB, an opaque token in CouchDB.
  */
 
-/** The four databases. A query on one can never join another. */
-export const DB_NAMES = ['public', 'private', 'vault', 'votes'] as const;
+/**
+ * The databases. A query on one can never join another. `accounts` (people, login codes, sessions)
+ * is apart from `private` (drafts, receipts, reports, staged posts) so that no changes feed or
+ * backup of one database shows a person's session next to the writes of their words.
+ */
+export const DB_NAMES = ['public', 'private', 'vault', 'votes', 'accounts'] as const;
 export type DbName = (typeof DB_NAMES)[number];
 
 export interface StoredDoc {
@@ -45,6 +49,12 @@ export interface RangeOptions {
   keys?: string[];
   limit?: number;
   includeDocs?: boolean;
+  /**
+   * With includeDocs: each doc carries `_conflicts` (the other leaf revisions) when it has any. Only a
+   * cluster makes them (two nodes each accepting one write of the same document); callers that must
+   * not lose the losing side read it with getRevisions().
+   */
+  conflicts?: boolean;
 }
 
 export interface ViewRow {
@@ -69,6 +79,8 @@ export class ConflictError extends Error {
 export interface DocStore {
   readonly name: DbName;
   get<T extends StoredDoc = StoredDoc>(id: string): Promise<WithRev<T> | undefined>;
+  /** These revisions of one document (leaves named in `_conflicts`); missing ones are skipped. */
+  getRevisions(id: string, revs: string[]): Promise<StoredDoc[]>;
   /** Create or update (with _rev). Throws ConflictError on a stale or missing _rev. */
   put(doc: StoredDoc): Promise<{ id: string; rev: string }>;
   /**
@@ -88,6 +100,16 @@ export interface DocStore {
   updateSeq(): Promise<string>;
   /** Remove every revision of a document for good (names removed by moderators). */
   purge(id: string): Promise<void>;
+  /**
+   * Forgets these revisions for good, in one request where the store can (released staged posts).
+   * Only the given revision goes: a document changed since keeps its newer revision.
+   */
+  purgeMany(docs: Array<{ id: string; rev: string }>): Promise<void>;
+  /**
+   * Drop the bodies of old (non-leaf) revisions, e.g. the text before an edit. CouchDB compacts in
+   * the background (the call returns at once); the embedded store compacts before answering.
+   */
+  compact(): Promise<void>;
 }
 
 export interface Storage {

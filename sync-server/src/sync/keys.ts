@@ -1,53 +1,55 @@
 /**
- * Every document id the sync path writes is derived here, as a keyed HMAC of the
- * mutation (and its author), so that a retry after a crash finds the same documents and
- * nobody without the server secret can compute or order them.
+ * Every document id the sync path writes is derived here. Anything that ties a person to what they
+ * did comes from the linking keys (Secrets.link, derived from the vault key): with HUDDLE_SECRET,
+ * the data and the backups but not the vault key, none of these ids can be computed from an account,
+ * so destroying the vault key after the report unlinks them for good. Ids derived from a mutation
+ * also let a retry after a crash find what an earlier attempt wrote.
  */
 import crypto from 'node:crypto';
 import type { Secrets } from '../secrets.js';
 
+type KeySecrets = Pick<Secrets, 'link'>;
+
 /** Receipt of one mutation of one account; the id does not reveal the account. */
-export const receiptDocId = (secrets: Secrets, accountId: string, mutationId: string) =>
-  `receipt:${secrets.hmac('receipt', accountId, mutationId)}`;
+export const receiptDocId = (secrets: KeySecrets, accountId: string, mutationId: string) =>
+  `receipt:${secrets.link('receipt', accountId, mutationId)}`;
 
 /**
  * Public id of the idea or comment a create mutation makes: random-looking, not time-ordered,
  * 22 url-safe characters (132 bits). The account is part of the input so two accounts that send
  * the same mutation id can never claim the same content.
  */
-export const contentIdFor = (secrets: Secrets, accountId: string, mutationId: string) =>
-  secrets.hmac('public-id', accountId, mutationId).slice(0, 22);
-
-/** Lets the author's own devices find their not-yet-released posts. */
-export const ownerTagFor = (secrets: Secrets, accountId: string) => secrets.hmac('owner', accountId);
+export const contentIdFor = (secrets: KeySecrets, accountId: string, mutationId: string) =>
+  secrets.link('public-id', accountId, mutationId).slice(0, 22);
 
 /** The voter of one conversation: never the account id, and not linkable across conversations. */
-export const voterFor = (secrets: Secrets, conversationId: string, accountId: string) =>
-  secrets.hmac('voter', conversationId, accountId);
+export const voterFor = (secrets: KeySecrets, conversationId: string, accountId: string) =>
+  secrets.link('voter', conversationId, accountId);
 
-export const voteDocId = (voter: string, itemId: string) => `vote:${voter}:${itemId}`;
+/** Votes count per canonical item (a merged idea's votes count on the idea it was merged into). */
+export const voteDocId = (voter: string, canonicalItemId: string) => `vote:${voter}:${canonicalItemId}`;
 export const stagedDocId = (contentId: string) => `staged:${contentId}`;
 export const vaultDocId = (contentId: string) => `vault:${contentId}`;
 
-// ---- participant features (issue 3): all under the 'owner' key, each with its own label ----
-
 /** One report per (person, item): a second report of the same item by the same person lands here again. */
-export const reportDocId = (secrets: Secrets, accountId: string, itemId: string) =>
-  `report:${secrets.hmac('owner', 'report', accountId, itemId)}`;
+export const reportDocId = (secrets: KeySecrets, accountId: string, itemId: string) =>
+  `report:${secrets.link('report', accountId, itemId)}`;
 
 /** One answers document per (person, conversation); re-submitting replaces it. */
-export const answersDocId = (secrets: Secrets, accountId: string, conversationId: string) =>
-  `answers:${secrets.hmac('owner', 'answers', accountId, conversationId)}`;
+export const answersDocId = (secrets: KeySecrets, accountId: string, conversationId: string) =>
+  `answers:${secrets.link('answers', accountId, conversationId)}`;
 
-/** Drafts are listed per owner by prefix: `draft:<ownerTag>:`. */
-export const draftPrefix = (secrets: Secrets, accountId: string) =>
-  `draft:${ownerTagFor(secrets, accountId)}:`;
-export const draftDocId = (secrets: Secrets, accountId: string, draftId: string) =>
-  `${draftPrefix(secrets, accountId)}${draftId}`;
+/** One document per (person, draft); found through the person's own change log, never by listing. */
+export const draftDocId = (secrets: KeySecrets, accountId: string, draftId: string) =>
+  `draft:${secrets.link('draft', accountId, draftId)}`;
 
 /** Notification preferences of one person (opt-in, off when missing). */
-export const settingsDocId = (secrets: Secrets, accountId: string) =>
-  `settings:${secrets.hmac('owner', 'settings', accountId)}`;
+export const settingsDocId = (secrets: KeySecrets, accountId: string) =>
+  `settings:${secrets.link('settings', accountId)}`;
+
+/** Slot n of a person's own change log (vault database; see own-log.ts). */
+export const ownLogSlotId = (secrets: KeySecrets, accountId: string, n: number) =>
+  `log:${secrets.link('own-log', accountId, String(n))}`;
 
 /**
  * The draftId of the copy kept when a draft.save conflicts: a UUID (version 8, RFC 4122 variant)

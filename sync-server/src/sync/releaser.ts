@@ -1,22 +1,31 @@
 /**
- * Batch release (timing protection): new posts and tally changes reach other people only
- * here, all at once, in a crypto-shuffled order, so nobody can match a post or a vote to the
- * moment someone's device talked to the server.
+ * Batch release (timing protection): new posts, authors' edits and withdrawals, and tally changes
+ * reach other people only here, all at once, in a crypto-shuffled order, so nobody can match a post
+ * or a vote to the moment someone's device talked to the server.
  *
- * Steps, each idempotent so that a crash anywhere or several instances releasing at once
- * converge: (1) note which items got votes since the checkpoint (votes-db changes), (2) copy
- * every staged post to the public db (create; 'exists' is fine) in shuffled order, then delete
- * the staged copies; authors' edits and withdrawals are applied after (released-changes.ts), (3) rewrite the tally docs of those items from the `tally/byItem` _sum
- * view (never incremented), (4) save the checkpoint, (5) tell the live channels.
+ * A public document is a projection (projection.ts): the author's current text from the staged copy,
+ * under the moderation state of the released document. It is written with a revision check (a create,
+ * or an update at the revision read), never purge-and-create, so a moderator's write made meanwhile is
+ * never overwritten: the losing staged copy simply waits for the next release and is projected again.
+ *
+ * Steps, each idempotent so that a crash anywhere or several instances releasing at once converge:
+ * (1) note which items got votes since the checkpoint (votes-db changes); (2) project every staged
+ * post onto its public document, in shuffled order, in one bulk write; (3) purge the staged copies
+ * that were released (every revision: nothing of them stays in the private database) and compact the
+ * public database when existing documents were rewritten (old text must not stay as an old revision);
+ * (4) rewrite the tallies of the voted items from the `tally/byItem` _sum view (never incremented), in
+ * shuffled order, and those of the previous release once more (a cluster's view may lag); (5) save the
+ * checkpoint; (6) tell the live channels.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
-import { docId } from '../../../shared/src/ids.js';
+import { docId, toCoarseHour } from '../../../shared/src/ids.js';
 import {
+  commentDocSchema,
+  ideaDocSchema,
   stagedDocSchema,
   tallyDocSchema,
-  type StagedDoc,
   voteDocSchema,
   type ItemKind,
   type TallyDoc,
@@ -24,12 +33,26 @@ import {
 import type { Deps } from '../deps.js';
 import { ConflictError, type StoredDoc } from '../storage/port.js';
 import { upsert } from '../storage/upsert.js';
-import { releaseChanges, type ChangedStaged } from './released-changes.js';
+import { projectRelease } from './projection.js';
 
 const CHECKPOINT_ID = 'release-checkpoint';
 const CHANGES_PAGE = 1000;
 
-const checkpointSchema = z.object({ _id: z.string(), _rev: z.string(), votesSeq: z.string() });
+const itemRefSchema = z.object({
+  itemId: z.string(),
+  itemKind: z.enum(['idea', 'comment']),
+  conversationId: z.string(),
+});
+const checkpointSchema = z.object({
+  _id: z.string(),
+  _rev: z.string(),
+  votesSeq: z.string(),
+  /**
+   * The items tallied by the last release, tallied once more by the next: on a cluster, a view can lag
+   * a vote that the changes feed already showed, and a tally must not stay stale until the next vote.
+   */
+  lastItems: z.array(itemRefSchema).default([]),
+});
 
 type ReleaseDeps = Pick<Deps, 'storage' | 'notifier'> & Partial<Pick<Deps, 'now'>>;
 
@@ -51,8 +74,12 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     checkpoint.success ? checkpoint.data.votesSeq : undefined,
   );
   const released = await releaseStaged(deps);
-  const tallies = await rewriteTallies(deps, items);
-  if (!checkpoint.success || checkpoint.data.votesSeq !== votesSeq) await saveCheckpoint(deps, votesSeq);
+  const again = checkpoint.success ? checkpoint.data.lastItems : [];
+  const toTally = new Map(items);
+  for (const ref of again) if (!toTally.has(ref.itemId)) toTally.set(ref.itemId, ref);
+  const tallies = await rewriteTallies(deps, toTally);
+  const isMoved = !checkpoint.success || checkpoint.data.votesSeq !== votesSeq;
+  if (isMoved || again.length > 0) await saveCheckpoint(deps, votesSeq, items);
   if (released + tallies > 0)
     deps.notifier.publish({ type: 'batch', seq: await deps.storage.db('public').updateSeq() });
   return { released, tallies };
@@ -81,32 +108,50 @@ async function votedItemsSince(deps: ReleaseDeps, since: string | undefined) {
 
 async function releaseStaged(deps: ReleaseDeps): Promise<number> {
   const privateDb = deps.storage.db('private');
-  const staged = [];
-  const changes: ChangedStaged[] = [];
-  for (const row of await privateDb.list({ prefix: 'staged:', includeDocs: true })) {
+  const publicDb = deps.storage.db('public');
+  const staged = (await privateDb.list({ prefix: 'staged:', includeDocs: true })).flatMap((row) => {
     const parsed = stagedDocSchema.safeParse(row.doc);
-    if (!parsed.success) continue;
-    // Authors' edits and withdrawals (released-changes.ts) go one by one, after the new posts.
-    if (parsed.data.change) changes.push({ id: row.id, rev: row.rev, staged: parsed.data });
-    else staged.push({ id: row.id, rev: row.rev, doc: parsed.data.doc });
-  }
-  const created = await releaseNew(deps, staged);
-  return created + (await releaseChanges(deps, shuffle(changes)));
-}
-
-async function releaseNew(
-  deps: ReleaseDeps,
-  staged: Array<{ id: string; rev: string; doc: StagedDoc['doc'] }>,
-): Promise<number> {
-  const privateDb = deps.storage.db('private');
+    return parsed.success ? [{ id: row.id, rev: row.rev, staged: parsed.data }] : [];
+  });
   if (staged.length === 0) return 0;
-  const docs = shuffle(staged.map(({ doc: { _rev: _ignored, ...doc } }) => doc as StoredDoc));
-  const written = await deps.storage.db('public').bulkPut(docs);
+  const current = new Map(
+    (await publicDb.list({ keys: staged.map((s) => s.staged.doc._id), includeDocs: true })).map((r) => [
+      r.id,
+      r.doc,
+    ]),
+  );
+  const hour = toCoarseHour((deps.now ?? (() => new Date()))());
+  const writes: StoredDoc[] = [];
+  const writtenFrom: Array<{ id: string; rev: string }> = [];
+  const done: Array<{ id: string; rev: string }> = [];
+  let updatesExisting = false;
+  for (const { id, rev, staged: s } of shuffle(staged)) {
+    const schema = s.doc.type === 'idea' ? ideaDocSchema : commentDocSchema;
+    const released = schema.safeParse(current.get(s.doc._id));
+    const next = projectRelease(s, released.success ? released.data : undefined, hour);
+    if (!next) {
+      done.push({ id, rev }); // nothing (more) to release: moderation took it down, or a release did it
+      continue;
+    }
+    if (released.success) updatesExisting = true;
+    writes.push(released.success ? { ...next, _rev: released.data._rev } : next);
+    writtenFrom.push({ id, rev });
+  }
+  const written = writes.length > 0 ? await publicDb.bulkPut(writes) : [];
   const failed = written.filter((r) => r.error && r.error !== 'conflict');
   if (failed.length > 0) throw new Error(`release: ${failed.length} public writes failed`);
-  // A conflict is a create that an earlier or concurrent release already made: fine.
-  await privateDb.bulkPut(staged.map((s) => ({ _id: s.id, _rev: s.rev, _deleted: true })));
-  return written.filter((r) => !r.error).length;
+  let count = 0;
+  for (const [i, result] of written.entries()) {
+    // A conflict: a moderator (or another release) wrote this document meanwhile. The staged copy
+    // stays and is projected again, onto the new revision, at the next release.
+    if (result.error) continue;
+    count++;
+    // Exactly the revision that was projected: an author's change staged since stays for the next release.
+    done.push(writtenFrom[i]!);
+  }
+  await privateDb.purgeMany(done);
+  if (updatesExisting) await publicDb.compact();
+  return count;
 }
 
 async function rewriteTallies(deps: ReleaseDeps, items: Map<string, ItemRef>): Promise<number> {
@@ -121,7 +166,9 @@ async function rewriteTallies(deps: ReleaseDeps, items: Map<string, ItemRef>): P
     for (const row of rows) counts.set(String(row.key), row.value as [number, number]);
   }
   let written = 0;
-  for (const [itemId, ref] of items) {
+  // Tallies are shuffled like posts: their order must not replay the order the votes arrived in.
+  for (const itemId of shuffle(keys)) {
+    const ref = items.get(itemId)!;
     const [likes, dislikes] = counts.get(itemId) ?? [0, 0];
     if (await upsertTally(publicDb, { itemId, ...ref, likes, dislikes })) written++;
   }
@@ -141,12 +188,17 @@ async function upsertTally(
   return outcome === 'written';
 }
 
-async function saveCheckpoint(deps: ReleaseDeps, votesSeq: string): Promise<void> {
+async function saveCheckpoint(
+  deps: ReleaseDeps,
+  votesSeq: string,
+  items: Map<string, ItemRef>,
+): Promise<void> {
   // Another release may move it meanwhile; tallies are recomputed from the view, so either is right.
   await upsert(deps.storage.db('private'), CHECKPOINT_ID, () => ({
     type: 'release-checkpoint',
     schemaVersion: SCHEMA_VERSION,
     votesSeq,
+    lastItems: [...items].map(([itemId, ref]) => ({ itemId, ...ref })),
   })).catch((err: unknown) => {
     if (!(err instanceof ConflictError)) throw err;
   });

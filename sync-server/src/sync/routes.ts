@@ -11,17 +11,42 @@ import {
   pushResponseSchema,
   type PushResponse,
 } from '../../../shared/src/api.js';
-import { assertCanContribute, assertCanRead } from '../../../shared/src/authorization.js';
-import { checkProtocol, MIN_CLIENT_PROTOCOL, PROTOCOL_VERSION } from '../../../shared/src/protocol.js';
+import { assertCanRead } from '../../../shared/src/authorization.js';
+import {
+  checkProtocol,
+  LIMITS,
+  MIN_CLIENT_PROTOCOL,
+  PROTOCOL_VERSION,
+} from '../../../shared/src/protocol.js';
 import { requireSession } from '../auth/sessions.js';
 import type { Deps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
 import { route } from '../http/route.js';
 import { registerEvents } from './events.js';
 import { runInPushScope } from './faults.js';
-import { pull } from './pull.js';
+import { decodeCursor, pull } from './pull.js';
 import { applyMutations } from './push.js';
 import { createSerialReleaser, releaseBatch } from './releaser.js';
+
+function assertProtocol(clientVersion: number): void {
+  const incompatibility = checkProtocol(clientVersion);
+  if (incompatibility) {
+    throw new HttpError(
+      409,
+      incompatibility,
+      `This server speaks sync protocol ${MIN_CLIENT_PROTOCOL}-${PROTOCOL_VERSION}; the app sent ${clientVersion}.`,
+    );
+  }
+}
+
+/** Where to start looking for a free own-log slot; a cursor we cannot read just means 'from the start'. */
+function safeLogHint(cursor: string): number {
+  try {
+    return decodeCursor(cursor).log;
+  } catch {
+    return 0;
+  }
+}
 
 export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const releaser = createSerialReleaser(() => releaseBatch(deps));
@@ -40,22 +65,26 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       url: '/api/sync/push',
       summary: 'Apply queued mutations, each at most once ever',
       tag: 'sync',
-      access: 'participant, moderator',
+      access: 'session (each kind of change says which roles may make it)',
       body: pushBodySchema,
+      bodyLimit: LIMITS.pushBodyBytes,
       response: pushResponseSchema,
     },
     async ({ body, request }) => {
       const session = await requireSession(deps, request);
-      assertCanContribute(session.roles);
-      const incompatibility = checkProtocol(body.protocolVersion);
-      if (incompatibility) {
+      // Every signed-in role may push; each mutation's own kind says who may make it (a refusal is
+      // that mutation's answer, so a sponsor's device never sticks on a batch-wide 403).
+      assertCanRead(session.roles);
+      assertProtocol(body.protocolVersion);
+      if (body.person !== undefined && body.person.trim().toLowerCase() !== session.email.toLowerCase()) {
         throw new HttpError(
           409,
-          incompatibility,
-          `This server speaks sync protocol ${MIN_CLIENT_PROTOCOL}-${PROTOCOL_VERSION}; the app sent ${body.protocolVersion}.`,
+          'wrong-person',
+          'These changes were made by someone else on this device: they are never sent with your session.',
         );
       }
-      const results = await runInPushScope(() => applyMutations(deps, session.accountId, body.mutations));
+      const logHint = body.cursor === undefined ? 0 : safeLogHint(body.cursor);
+      const results = await runInPushScope(() => applyMutations(deps, session, body.mutations, { logHint }));
       if (deps.config.releaseIntervalMs === 0) await releaseQuietly();
       return { results } satisfies PushResponse;
     },
@@ -75,6 +104,8 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
     async ({ query, request }) => {
       const session = await requireSession(deps, request);
       assertCanRead(session.roles);
+      // The app sends its protocol; a tool or script that does not is answered in the current one.
+      assertProtocol(query.protocol ?? PROTOCOL_VERSION);
       return pull(deps, session.accountId, query);
     },
   );

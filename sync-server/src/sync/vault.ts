@@ -18,12 +18,12 @@ const authorSchema = z.object({
 });
 export type VaultAuthor = z.infer<typeof authorSchema>;
 
-type VaultDeps = Pick<Deps, 'storage' | 'secrets'>;
+type VaultDeps = { storage: Deps['storage']; secrets: Pick<Deps['secrets'], 'vaultKey' | 'vaultKeyId'> };
 
 /** The content id is bound to the entry as additional authenticated data. */
 const aad = (contentId: string) => new Uint8Array(Buffer.from(contentId, 'utf8'));
 
-export function sealAuthor(deps: VaultDeps, author: VaultAuthor): VaultDoc {
+export function sealAuthor(deps: Pick<VaultDeps, 'secrets'>, author: VaultAuthor): VaultDoc {
   const iv = new Uint8Array(crypto.randomBytes(12));
   const cipher = crypto.createCipheriv('aes-256-gcm', deps.secrets.vaultKey, iv);
   cipher.setAAD(aad(author.contentId));
@@ -59,7 +59,15 @@ export async function hasVaultEntry(deps: VaultDeps, contentId: string): Promise
  * undefined when there is no entry or the key that sealed it is gone.
  */
 export async function readAuthor(deps: VaultDeps, contentId: string): Promise<VaultAuthor | undefined> {
-  const stored = await deps.storage.db('vault').get(vaultDocId(contentId));
+  return openAuthor(deps, await deps.storage.db('vault').get(vaultDocId(contentId)), contentId);
+}
+
+/** The author in a stored vault entry, if it opens under the current key and names this post. */
+export function openAuthor(
+  deps: Pick<VaultDeps, 'secrets'>,
+  stored: unknown,
+  contentId: string,
+): VaultAuthor | undefined {
   const doc = vaultDocSchema.safeParse(stored);
   if (!doc.success || doc.data.keyId !== deps.secrets.vaultKeyId) return undefined;
   try {

@@ -33,8 +33,16 @@ export interface FakeSyncServer {
   ownPosts: OwnPost[];
   /** Rejects the next mutation with this reason, whatever it is. */
   rejectNextWith: { code: string; message: string } | null;
+  /** Whose session the fake holds (GET /api/me). */
+  me: { email: string; roles: Array<'participant' | 'moderator' | 'sponsor' | 'admin'>; isDemo: boolean };
   /** Resolves the next push only when released (to observe state while a push is in flight). */
   holdNextPush(): { release: () => void; arrived: Promise<void> };
+  /** The next pull is computed when it arrives but answered only when released (a slow pull). */
+  holdNextPull(): { release: () => void; arrived: Promise<void> };
+  /** Largest push body accepted, in bytes (like the real server's limit): larger answers 413. */
+  bodyLimit: number;
+  /** A batch-wide refusal (status and message) for a push, as an older or stricter server might answer. */
+  refuseBatch: ((mutations: Mutation[]) => { status: number; message: string } | null) | null;
 }
 
 const json = (status: number, body: unknown) =>
@@ -42,7 +50,16 @@ const json = (status: number, body: unknown) =>
 
 export function createFakeSyncServer(): FakeSyncServer {
   const outcomes = new Map<string, MutationResult>();
+  const deletedDrafts = new Set<string>();
   let hold: { release: Promise<void>; arrived: () => void } | null = null;
+  let pullHold: { release: Promise<void>; arrived: () => void } | null = null;
+  const makeHold = () => {
+    let release!: () => void;
+    let arrived!: () => void;
+    const releasePromise = new Promise<void>((r) => (release = r));
+    const arrivedPromise = new Promise<void>((r) => (arrived = r));
+    return { handle: { release, arrived: arrivedPromise }, inner: { release: releasePromise, arrived } };
+  };
   const server: FakeSyncServer = {
     received: [],
     pushCount: 0,
@@ -54,6 +71,14 @@ export function createFakeSyncServer(): FakeSyncServer {
     drafts: new Map(),
     ownPosts: [],
     rejectNextWith: null,
+    me: { email: 'a@trust.example', roles: ['participant'], isDemo: false },
+    bodyLimit: 256 * 1024,
+    refuseBatch: null,
+    holdNextPull() {
+      const { handle, inner } = makeHold();
+      pullHold = inner;
+      return handle;
+    },
     holdNextPush() {
       let release!: () => void;
       let arrived!: () => void;
@@ -70,7 +95,11 @@ export function createFakeSyncServer(): FakeSyncServer {
       if (url.pathname === '/api/sync/push' && init?.method === 'POST') {
         if ((init.headers as Record<string, string>)['x-huddle-csrf'] !== '1')
           return json(403, { error: 'csrf', message: 'no csrf' });
+        if (new TextEncoder().encode(String(init.body)).length > server.bodyLimit)
+          return json(413, { error: 'too-large', message: 'Request body is too large' });
         const body = JSON.parse(String(init.body)) as { mutations: unknown[] };
+        const refusal = server.refuseBatch?.(body.mutations.map((m) => m as Mutation));
+        if (refusal) return json(refusal.status, { error: `e${refusal.status}`, message: refusal.message });
         if (hold) {
           const h = hold;
           hold = null;
@@ -81,22 +110,36 @@ export function createFakeSyncServer(): FakeSyncServer {
         const results = body.mutations.map((raw) => apply(raw));
         return json(200, { results });
       }
+      if (url.pathname === '/api/me') return json(200, server.me);
       if (url.pathname === '/api/sync/pull') {
         const from = Number(url.searchParams.get('cursor') ?? '0');
         const limit = Number(url.searchParams.get('limit') ?? '1000');
         const slice = server.feed.slice(from, from + limit);
+        const heldBy = pullHold;
+        pullHold = null;
         const page: PullResponse = {
           cursor: String(from + slice.length),
           hasMore: from + slice.length < server.feed.length,
           docs: slice.flatMap((e) => (e.doc ? [e.doc] : [])),
           deleted: slice.flatMap((e) => (e.deleted ? [e.deleted] : [])),
-          ownVotes: server.ownVotes,
-          ownPending: [],
-          ownPosts: server.ownPosts,
-          ownDrafts: [...server.drafts.values()],
-          ownAnswers: [],
-          ownSettings: { commentDigest: false },
+          // The fake answers the person's whole state every time: more than 'changed since', never less.
+          own: {
+            votes: server.ownVotes,
+            pending: [],
+            posts: server.ownPosts,
+            drafts: [...server.drafts.values()],
+            deletedDrafts: [...deletedDrafts].filter((id) => !server.drafts.has(id)),
+            answers: [],
+            reported: [],
+          },
         };
+        if (heldBy) {
+          // Computed now, answered later: what a slow network does to a pull.
+          const frozen = JSON.stringify(page);
+          heldBy.arrived();
+          await heldBy.release;
+          return new Response(frozen, { status: 200, headers: { 'content-type': 'application/json' } });
+        }
         return json(200, page);
       }
       return json(404, { error: 'not-found', message: 'Not found.' });
@@ -147,6 +190,7 @@ export function createFakeSyncServer(): FakeSyncServer {
       result = { id: m.id, status: 'applied', ...(isConflict ? { contentId: draftId } : {}) };
     } else if (m.kind === 'draft.delete') {
       server.drafts.delete(m.draftId);
+      deletedDrafts.add(m.draftId);
       result = { id: m.id, status: 'applied' };
     } else if (m.kind !== 'vote.set') {
       result = { id: m.id, status: 'applied' };

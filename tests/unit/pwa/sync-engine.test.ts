@@ -8,6 +8,7 @@ import { pullChanges } from '../../../pwa/src/data/pull.js';
 import { SyncEngine } from '../../../pwa/src/data/sync-engine.js';
 import { createFakeSyncServer, publicId, type FakeSyncServer } from './fake-sync-server.js';
 import type { IdeaDoc, TallyDoc } from '../../../shared/src/documents.js';
+import { waitUntil } from '../../support/wait.js';
 
 const dbs: HuddleDb[] = [];
 const engines: SyncEngine[] = [];
@@ -278,8 +279,10 @@ describe('the sync engine', () => {
     engines.push(engine);
     await engine.requestSync();
     expect(engine.getSnapshot().problem).toBe('network');
-    for (let i = 0; i < 100 && (await db.outbox.count()) > 0; i++)
-      await new Promise((r) => setTimeout(r, 10));
+    // It retries by itself (a few ms of backoff here): the outbox drains without being asked again.
+    await waitUntil(async () => (await db.outbox.count()) === 0, 'the engine to retry and send the outbox', {
+      timeoutMs: 10_000,
+    });
     await engine.requestSync();
     expect(await db.outbox.count()).toBe(0);
     expect(engine.getSnapshot().problem).toBeNull();

@@ -51,4 +51,10 @@ describe('the sync status bar is honest', () => {
     expect(deriveSyncState(facts({ problem: 'protocol' }))).toBe('error');
     expect(describeSync(facts({ problem: 'protocol', waitingCount: 1 }))).toMatch(/needs updating/);
   });
+
+  it("says why nothing is sent while another person's session holds this person's changes", () => {
+    const held = facts({ isHeldForOtherPerson: true, waitingCount: 2, isOnline: false });
+    expect(deriveSyncState(held)).toBe('waiting');
+    expect(describeSync(held)).toBe('2 waiting to send — not sent: they were made by someone else');
+  });
 });
