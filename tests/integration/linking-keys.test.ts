@@ -26,7 +26,8 @@ import { docId } from '../../shared/src/ids.js';
 import type { MutationInput } from '../../shared/src/mutations.js';
 import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
 import { secretsFrom, keyIdOf, LINK_PURPOSES } from '../../sync-server/src/secrets.js';
-import { openAuthor } from '../../sync-server/src/sync/vault.js';
+import { vaultDocId } from '../../sync-server/src/sync/keys.js';
+import { openAuthor, readAuthor } from '../../sync-server/src/sync/vault.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { dumpEmbeddedStore, filesUnder, type DatabaseDump } from '../support/at-rest-dump.js';
 import {
@@ -45,7 +46,7 @@ import {
 } from '../support/at-rest-scan.js';
 import { startChildServer, type ChildServer } from '../support/child-server.js';
 import { seedConversation } from '../support/seed.js';
-import { HttpClient, makeTempDir } from '../support/test-server.js';
+import { HttpClient, makeTempDir, startTestServer } from '../support/test-server.js';
 import { push } from './sync-fixtures.js';
 
 const uuid = () => crypto.randomUUID();
@@ -558,5 +559,79 @@ describe('keys placement: production, an old secrets.json, a key from the enviro
     expect(done.out).toContain('Remove it now from the configuration and from every copy');
     const { HUDDLE_VAULT_KEY: _old, ...renamed } = env;
     expect(await refusal({ ...renamed, HUDDLE_LINKING_KEY: key })).toContain('was closed out on');
+  });
+});
+
+describe('a store written before linking-key ids', () => {
+  it('moves old vault entries and push subscriptions to their linking-key ids at start: authors keep their posts, devices their notices', async () => {
+    const env = {
+      HUDDLE_SECRET: crypto.randomBytes(32).toString('base64url'),
+      HUDDLE_LINKING_KEY: crypto.randomBytes(32).toString('hex'),
+    };
+    const secrets = secretsFrom(env.HUDDLE_SECRET, env.HUDDLE_LINKING_KEY, {
+      secret: 'configuration',
+      linkingKey: 'configuration',
+    });
+    let ts = await startTestServer(env);
+    const dataDir = ts.dataDir;
+    try {
+      const seeded = await seedConversation(ts.server.storage);
+      const author = await createTestAccount(ts.server.storage, dataDir, { env });
+      const [result] = (
+        await push(HttpClient.as(ts.url, author), [
+          {
+            id: uuid(),
+            kind: 'idea.create',
+            conversationId: seeded.conversation.id,
+            streamId: seeded.streams[0]!.id,
+            title: 'Written before the upgrade',
+            body: '',
+          },
+        ])
+      ).results;
+      const contentId = (result as { contentId: string }).contentId;
+      // Rewrite them as the older Huddle stored them.
+      const vault = ts.server.storage.db('vault');
+      const entry = (await vault.get(vaultDocId(secrets, contentId)))!;
+      const { _rev, ...sealed } = entry;
+      await vault.put({ ...sealed, _id: `vault:${contentId}` });
+      await vault.remove(entry._id, _rev);
+      const oldSub = `push-sub:${secrets.hmac('owner', 'push', author.accountId)}:${'e'.repeat(22)}`;
+      const subscription = {
+        endpoint: 'http://127.0.0.1:9/send/old',
+        expirationTime: null,
+        keys: { p256dh: 'p', auth: 'a' },
+      };
+      await ts.server.storage.db('accounts').put({
+        _id: oldSub,
+        type: 'push-subscription',
+        schemaVersion: 1,
+        subscription,
+        createdAt: new Date().toISOString(),
+      });
+      await ts.close({ keepData: true });
+
+      ts = await startTestServer(env, dataDir);
+      const storage = ts.server.storage;
+      expect(await storage.db('vault').get(`vault:${contentId}`)).toBeUndefined();
+      expect(await readAuthor({ storage, secrets }, contentId)).toMatchObject({
+        accountId: author.accountId,
+      });
+      expect(await storage.db('accounts').get(oldSub)).toBeUndefined();
+      const moved = await storage.db('accounts').list({
+        prefix: `push-sub:${secrets.link('push-subscription', author.accountId)}:`,
+        includeDocs: true,
+      });
+      expect(moved.map((r) => r.doc?.['subscription'])).toEqual([subscription]);
+      // The author can still withdraw their post (the server finds them in the vault).
+      const [withdrawn] = (
+        await push(HttpClient.as(ts.url, author), [
+          { id: uuid(), kind: 'idea.withdraw', conversationId: seeded.conversation.id, ideaId: contentId },
+        ])
+      ).results;
+      expect(withdrawn?.status).toBe('applied');
+    } finally {
+      await ts.close();
+    }
   });
 });
