@@ -138,6 +138,8 @@ interface Run {
   texts: string[];
   conversationId: string;
   strayFile: string;
+  /** Everything the server process wrote (its request log included). */
+  logs: string;
 }
 
 /** A small conversation through the real server (main.ts, umask 022) on `<root>/data`, keys generated. */
@@ -262,7 +264,21 @@ async function runConversation(): Promise<Run> {
     await pushService.close();
     await child.stop();
   }
-  return { root, dataDir, keysDir, env, people, posts, votes, draftIds, texts, conversationId, strayFile };
+  const logs = child.output();
+  return {
+    root,
+    dataDir,
+    keysDir,
+    env,
+    people,
+    posts,
+    votes,
+    draftIds,
+    texts,
+    conversationId,
+    strayFile,
+    logs,
+  };
 }
 
 /** Every value derivable from each public id with HUDDLE_SECRET: what would find a post's vault entry. */
@@ -357,6 +373,9 @@ describe('linking keys on a single machine (real server, keys generated beside t
     expect(show(scanFeeds(dumps, knowledge, content))).toEqual([]);
     expect(show(scanDataDir(run.dataDir, knowledge, content).findings)).toEqual([]);
     expect(scanVaultForPublicIds(dumps, publicIdKnowledge(secret, [...run.posts.keys()]))).toEqual([]);
+    // Nor the server's own output (request lines and all): not even an account id or an e-mail.
+    expect(run.logs.split('\n').length).toBeGreaterThan(20);
+    expect(knowledge.find(run.logs).map((d) => `${d.what} of ${d.person}`)).toEqual([]);
   });
 
   it('with the linking key, every post, vote, draft, report, answers, settings, push subscription and own log links', () => {
