@@ -65,13 +65,15 @@ export function noticeMail(
   return {
     to,
     subject: NOTICE_SUBJECT,
+    // Lines under 76 characters: plain 7-bit text, no quoted-printable soft breaks.
     text: [
       'This is your daily notice from Huddle. Open Huddle to see what is new:',
       '',
       `${config.publicUrl}/#/notices`,
       '',
-      `Everyone who turned notices on gets this same e-mail at ${schedule.time} each day, whether or not there is`,
-      'anything new for them, so it says nothing about what you or anyone else wrote.',
+      `Everyone who turned notices on gets this same e-mail at ${schedule.time}`,
+      'each day, whether or not there is anything new for them, so it says',
+      'nothing about what you or anyone else wrote.',
       '',
       'You can turn these e-mails off in Huddle, under Notices.',
     ].join('\n'),

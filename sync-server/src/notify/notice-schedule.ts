@@ -69,7 +69,10 @@ export function noticeInstant(day: string, schedule: NoticeSchedule): Date {
   const wall = Date.parse(`${day}T${hh}:${mm}:00Z`);
   if (Number.isNaN(wall)) throw new RangeError(`"${day}" is not a date like 2026-12-05`);
   // The offsets in force half a day either side cover any single change near that time.
-  const candidates = [offsetAt(wall - DAY_MS / 2, schedule.timeZone), offsetAt(wall + DAY_MS / 2, schedule.timeZone)]
+  const candidates = [
+    offsetAt(wall - DAY_MS / 2, schedule.timeZone),
+    offsetAt(wall + DAY_MS / 2, schedule.timeZone),
+  ]
     .map((offset) => wall - offset)
     .filter((instant) => wallClockMs(instant, schedule.timeZone) === wall)
     .sort((a, b) => a - b);
