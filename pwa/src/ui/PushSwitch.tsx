@@ -82,7 +82,8 @@ export function PushSwitch({ whenText }: { whenText: string }) {
           <p>
             Your phone or computer can show the daily notice too, once a day {whenText}, the same for everyone
             who turned it on: “Your daily Huddle notice: open Huddle to see what is new.” It never says what
-            anyone wrote, or who.
+            anyone wrote, or who. The browser&rsquo;s notification service (Google, Apple or Mozilla) can see
+            that this device turned notices on, and nothing else.
           </p>
           {isOn === undefined ? (
             <p className="muted">Loading…</p>
