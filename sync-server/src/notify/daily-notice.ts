@@ -69,7 +69,7 @@ export function noticeMail(
     text: [
       'This is your daily notice from Huddle. Open Huddle to see what is new:',
       '',
-      `${config.publicUrl}/#/notices`,
+      `${config.publicUrl}/`,
       '',
       `Everyone who turned notices on gets this same e-mail at ${schedule.time}`,
       'each day, whether or not there is anything new for them, so it says',
