@@ -1,7 +1,7 @@
 /**
- * Wires the daily notice (daily-notice.ts): a timer that runs it at NOTICE_TIME in NOTICE_TIME_ZONE and,
- * at start, catches up on today's if the server was down at that time (never yesterday's); one run at
- * a time in this process. GET /api/notices/schedule tells the app the time, so the opt-in says it.
+ * Wires the daily notice (daily-notice.ts): a timer (notice-timer.ts) that runs it at NOTICE_TIME in
+ * NOTICE_TIME_ZONE and, at start, catches up on today's if the server was down at that time (never
+ * yesterday's); one run at a time in this process. GET /api/notices/schedule tells the app the time, so the opt-in says it.
  * With test hooks, POST /api/test/notice runs today's notice now and the timer is off: tests never get
  * a notice at a time they did not choose. Also the web push routes.
  */
@@ -11,11 +11,9 @@ import { requireSession } from '../auth/sessions.js';
 import type { Deps } from '../deps.js';
 import { route } from '../http/route.js';
 import { sendDailyNotice, type NoticeSummary } from './daily-notice.js';
-import { dueNoticeDay, localDate, nextNoticeAt } from './notice-schedule.js';
+import { localDate } from './notice-schedule.js';
+import { startNoticeTimer } from './notice-timer.js';
 import { registerPushRoutes } from './push-routes.js';
-
-/** The timer wakes at least this often, so a clock change or a suspended machine is noticed. */
-const MAX_SLEEP_MS = 3_600_000;
 
 export async function registerNotify(app: FastifyInstance, deps: Deps): Promise<void> {
   registerPushRoutes(app, deps);
@@ -61,27 +59,22 @@ export async function registerNotify(app: FastifyInstance, deps: Deps): Promise<
     return;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let isClosed = false;
-  const tick = async () => {
-    const day = dueNoticeDay(deps.now(), schedule);
-    if (day) {
-      // The run itself knows whether the day is done (across restarts and instances).
-      await runFor(day).catch((err: unknown) => {
-        // A mail error's message can carry the address: log its kind only.
-        const e = err as { name?: string; code?: string };
-        deps.log.error({ err: { name: e?.name, code: e?.code } }, 'daily notice failed');
-      });
-    }
-    if (isClosed) return;
-    const wait = Math.min(nextNoticeAt(deps.now(), schedule).getTime() - deps.now().getTime(), MAX_SLEEP_MS);
-    timer = setTimeout(() => void tick(), Math.max(wait, 1000));
-    timer.unref();
-  };
-  void tick();
+  const timer = startNoticeTimer({
+    schedule,
+    now: deps.now,
+    run: (day) =>
+      runFor(day).then(
+        () => true,
+        (err: unknown) => {
+          // A mail error's message can carry the address: log its kind only.
+          const e = err as { name?: string; code?: string };
+          deps.log.error({ err: { name: e?.name, code: e?.code } }, 'daily notice failed');
+          return false;
+        },
+      ),
+  });
   app.addHook('onClose', async () => {
-    isClosed = true;
-    clearTimeout(timer);
+    timer.stop();
     await running?.catch(() => undefined);
   });
 }
