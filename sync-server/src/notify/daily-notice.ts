@@ -17,7 +17,13 @@
  * loses that person's notice for the day rather than sending twice. When a run has gone through
  * everyone it writes `notice-run:<day>`; later runs that day (a restart catching up, the test hook) find
  * it and send nothing, so someone who turns notices on after the run first hears at tomorrow's notice.
- * Earlier days' markers are deleted at the next day's run.
+ * Earlier days' markers are deleted at the next day's run. On a CouchDB cluster, two instances creating
+ * the same marker through two nodes at the same moment can both succeed (the storage port's documented
+ * limit); each instance shuffles on its own, so that takes both reaching the same person within
+ * milliseconds, and the cost is a second identical mail, which tells the mail logs nothing new.
+ *
+ * The mails differ only in the To header and in Message-ID and Date (nodemailer's, both fixed-length);
+ * tests/integration/daily-notice.test.ts compares them byte for byte.
  *
  * Issue 8 (relay): facilitators' messages to an author are held in the app (the author's own change
  * log and the Notices screen); the relay must never send its own e-mail or push. The daily notice is
