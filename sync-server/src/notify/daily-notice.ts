@@ -104,10 +104,13 @@ async function recipients(deps: NoticeDeps): Promise<Recipient[]> {
       return s.success && s.data.commentDigest ? [r.id] : [];
     }),
   );
-  const devices = await listAllSubscriptions(deps);
+  const devicesByPrefix = new Map<string, SubscriptionDoc[]>();
+  for (const device of await listAllSubscriptions(deps)) {
+    const prefix = device._id.slice(0, device._id.lastIndexOf(':') + 1);
+    devicesByPrefix.set(prefix, [...(devicesByPrefix.get(prefix) ?? []), device]);
+  }
   return accounts.flatMap((account, i) => {
-    const prefix = personPrefix(deps, account.accountId);
-    const own = devices.filter((d) => d._id.startsWith(prefix));
+    const own = devicesByPrefix.get(personPrefix(deps, account.accountId)) ?? [];
     const email = wantsMail.has(settingsIds[i]!) ? account.email : undefined;
     return email || own.length > 0 ? [{ accountId: account.accountId, email, devices: own }] : [];
   });
