@@ -145,17 +145,29 @@ export const accountDocSchema = z.object({
   isDemo: z.boolean().optional(),
 });
 
+/** One code and link sent by e-mail: each works on its own until it expires or any of them is used. */
+export const loginCodeEntrySchema = z.object({
+  codeHash: z.string(),
+  linkTokenHash: z.string(),
+  sentAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+
+/**
+ * An account's login codes (auth/login-codes.ts). Asking for a code never voids one already sent:
+ * `live` holds every code and link sent and not yet expired or used; using any one ends them all.
+ */
 export const loginChallengeDocSchema = z.object({
   ...base,
   type: z.literal('login-challenge'),
   accountId: z.string(),
-  codeHash: z.string(),
-  linkTokenHash: z.string(),
-  expiresAt: z.iso.datetime(),
-  attempts: z.number().int().nonnegative(),
-  usedAt: z.iso.datetime().optional(),
-  /** Send times in the current window, for the per-address rate limit. */
+  live: z.array(loginCodeEntrySchema),
+  /** Send times within the current window, for the per-address send limit. */
   recentSends: z.array(z.iso.datetime()),
+  /** Wrong codes tried within the current window, for the per-address bound on guessing. */
+  recentWrongCodes: z.array(z.iso.datetime()),
+  /** When a code or link of this account was last used. */
+  usedAt: z.iso.datetime().optional(),
 });
 
 export const sessionDocSchema = z.object({
@@ -202,6 +214,7 @@ export const receiptDocSchema = z.object({
 
 export type AccountDoc = z.infer<typeof accountDocSchema>;
 export type LoginChallengeDoc = z.infer<typeof loginChallengeDocSchema>;
+export type LoginCodeEntry = z.infer<typeof loginCodeEntrySchema>;
 export type SessionDoc = z.infer<typeof sessionDocSchema>;
 export type StagedDoc = z.infer<typeof stagedDocSchema>;
 export type ReceiptDoc = z.infer<typeof receiptDocSchema>;

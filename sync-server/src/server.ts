@@ -26,7 +26,13 @@ export interface HuddleServer {
   close(): Promise<void>;
 }
 
-export async function createServer(config: Config): Promise<HuddleServer> {
+export interface ServerOptions {
+  /** The clock the routes read (deps.now); tests pass a fake one to play minutes in seconds. */
+  now?: () => Date;
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<HuddleServer> {
+  const now = options.now ?? (() => new Date());
   // The fault hook is a no-op unless test hooks and HUDDLE_FAULT_KILL_AFTER_WRITES are set.
   const storage = withFaultHook(createStorage(config), config);
   await storage.init();
@@ -38,9 +44,8 @@ export async function createServer(config: Config): Promise<HuddleServer> {
   const bootLog = pino({ level: config.logLevel, base: undefined });
   const mailer = createMailer(config, bootLog);
   const notifier = createNotifier();
-  const app = await buildApp({ config, storage, secrets, mailer, notifier, now: () => new Date() });
-  if (config.isDemo)
-    await seedDemo({ config, storage, secrets, mailer, notifier, log: app.log, now: () => new Date() });
+  const app = await buildApp({ config, storage, secrets, mailer, notifier, now });
+  if (config.isDemo) await seedDemo({ config, storage, secrets, mailer, notifier, log: app.log, now });
   let isClosed = false;
   return {
     app,
