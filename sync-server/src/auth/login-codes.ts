@@ -18,8 +18,8 @@
  * at most 1.5 in 100,000 per address per 30 minutes (5 in 10^6 for one given code over its life).
  *
  * Known and unknown addresses take the same work on verify (one account read, one read of a
- * document, one HMAC, one write): an unknown address writes one of 256 decoy documents instead of
- * an account's codes. The counters live in documents, so they hold across instances.
+ * codes document, one HMAC, one write): an unknown address goes through the same steps on one
+ * of 256 stand-in codes documents (`login-challenge:decoy-<n>`) instead of an account's. The counters live in documents, so they hold across instances.
  * A link token finds its account through `login-link:<token HMAC>` (the link carries no address).
  */
 import crypto from 'node:crypto';
@@ -187,11 +187,12 @@ const droppedEntries = (before: LoginChallengeDoc | undefined, after: LoginChall
   (before?.live ?? []).filter((e) => !after.live.some((l) => l.linkTokenHash === e.linkTokenHash));
 
 /**
- * Checks a code typed for an address and answers its account if the code is one of its live
- * codes (or, in demo mode only, a demo account's fixed code). Every check is counted before its
- * answer, parallel checks too; a right code ends every code and link of the account.
- * `account` is undefined for an unknown address (or one that may not log in): the same work is
- * done and nothing can match.
+ * Checks a code typed for an address and answers whether it is one of the account's live codes
+ * (or, in demo mode only, a demo account's fixed code). Every check is counted before its answer,
+ * parallel checks too; a right code ends every code and link of the account.
+ * `account` is undefined for an unknown address (or one that may not log in): the very same
+ * steps then run on a stand-in codes document (one of DECOY_BUCKETS, shaped like an account's,
+ * with a live entry no code can match), and nothing can match.
  */
 export async function checkLoginCode(
   deps: CodeDeps,
@@ -203,27 +204,27 @@ export async function checkLoginCode(
     const demo = DEMO_LOGINS.find((l) => l.email === account.email);
     if (demo && safeEqual(demo.code, code)) return true;
   }
-  if (!account) {
-    await countDecoy(deps, email, code);
-    return false;
-  }
+  const standIn = deps.secrets.hmac('login-code', 'decoy', email);
+  const accountId =
+    account?.accountId ?? `decoy-${((standIn.charCodeAt(0) << 8) | standIn.charCodeAt(1)) % DECOY_BUCKETS}`;
   const db = deps.storage.db('accounts');
   for (let attempt = 0; attempt < 10; attempt++) {
     const now = deps.now();
-    const existing = await readChallenge(deps, account.accountId);
-    const typed = hashCode(deps, account.accountId, code);
+    const existing = await readChallenge(deps, accountId);
+    const typed = hashCode(deps, accountId, code);
     const wrong = within(existing?.recentWrongCodes ?? [], now, windowMs(deps));
     const isGuessedOut = wrong.length >= MAX_WRONG_CODES_PER_WINDOW;
     // Compared with every live code, always, so the time does not say how many there are or which matched.
     let isMatch = false;
     for (const e of existing?.live ?? [])
       if (safeEqual(e.codeHash, typed) && isUnexpired(e, now)) isMatch = true;
-    const isRight = isMatch && !isGuessedOut;
+    const isRight = isMatch && !isGuessedOut && account !== undefined;
     const doc = isRight
-      ? nextChallenge(deps, account.accountId, existing, { live: [], usedAt: now.toISOString() })
-      : nextChallenge(deps, account.accountId, existing, {
+      ? nextChallenge(deps, accountId, existing, { live: [], usedAt: now.toISOString() })
+      : nextChallenge(deps, accountId, existing, {
           // Past the bound the list stops growing, but the write still happens (same work).
           recentWrongCodes: isGuessedOut ? wrong : [...wrong, now.toISOString()],
+          ...(account ? {} : { live: standInEntries(existing, now, windowMs(deps)) }),
         });
     try {
       await db.put(doc);
@@ -237,32 +238,19 @@ export async function checkLoginCode(
   return false;
 }
 
-/** An unknown address's stand-in for the account's codes document: a read, an HMAC and a write. */
-async function countDecoy(deps: CodeDeps, email: string, code: string): Promise<void> {
-  const db = deps.storage.db('accounts');
-  const stand = deps.secrets.hmac('login-code', 'decoy', email);
-  const bucket = ((stand.charCodeAt(0) << 8) | stand.charCodeAt(1)) % DECOY_BUCKETS;
-  const id = `login-decoy:${bucket}`;
-  for (let attempt = 0; attempt < 10; attempt++) {
-    const existing = await db.get<{ _id: string; checks?: string[] }>(id);
-    hashCode(deps, stand, code);
-    const now = deps.now();
-    try {
-      await db.put({
-        _id: id,
-        ...(existing ? { _rev: existing._rev } : {}),
-        type: 'login-decoy',
-        schemaVersion: SCHEMA_VERSION,
-        // Shaped like an account's wrong-code list, so the write is the same size.
-        checks: [...within(existing?.checks ?? [], now, windowMs(deps)), now.toISOString()].slice(
-          -MAX_WRONG_CODES_PER_WINDOW,
-        ),
-      });
-      return;
-    } catch (err) {
-      if (!(err instanceof ConflictError)) throw err;
-    }
-  }
+/** A stand-in's live entry: random hashes (no code hashes to them, no link points at them), kept fresh. */
+function standInEntries(existing: Challenge | undefined, now: Date, lifetimeMs: number): LoginCodeEntry[] {
+  const live = (existing?.live ?? []).filter((e) => isUnexpired(e, now));
+  if (live.length > 0) return live;
+  const random = () => crypto.randomBytes(32).toString('base64url');
+  return [
+    {
+      codeHash: random(),
+      linkTokenHash: random(),
+      sentAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + lifetimeMs).toISOString(),
+    },
+  ];
 }
 
 async function liveChallengeForLink(deps: CodeDeps, token: string) {
