@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { coarseTimeSchema, publicIdSchema } from './ids.js';
 import { roleSchema } from './roles.js';
 import { LIMITS, SCHEMA_VERSION } from './protocol.js';
+import { stripBidiControls } from './text/bidi.js';
+
+/** Public text as read: never with bidi override or isolate controls (text/bidi.ts), whenever it was stored. */
+const shownText = (max: number) => z.string().max(max).transform(stripBidiControls);
 
 const base = {
   _id: z.string(),
@@ -39,8 +43,8 @@ export const conversationDocSchema = z.object({
   ...base,
   type: z.literal('conversation'),
   id: publicIdSchema,
-  title: z.string().min(1).max(200),
-  description: z.string().max(5000),
+  title: shownText(200).pipe(z.string().min(1)),
+  description: shownText(5000),
   status: conversationStatusSchema,
   opensAt: z.iso.datetime().optional(),
   closesAt: z.iso.datetime().optional(),
@@ -52,8 +56,8 @@ export const streamDocSchema = z.object({
   type: z.literal('stream'),
   id: publicIdSchema,
   conversationId: publicIdSchema,
-  title: z.string().min(1).max(200),
-  description: z.string().max(2000),
+  title: shownText(200).pipe(z.string().min(1)),
+  description: shownText(2000),
   order: z.number().int(),
 });
 
@@ -72,8 +76,8 @@ export const ideaDocSchema = z.object({
   conversationId: publicIdSchema,
   streamId: publicIdSchema,
   /** Empty only for a withdrawn tombstone (mutations enforce the minimum). */
-  title: z.string().max(LIMITS.ideaTitleMax),
-  body: z.string().max(LIMITS.ideaBodyMax),
+  title: shownText(LIMITS.ideaTitleMax),
+  body: shownText(LIMITS.ideaBodyMax),
   createdHour: coarseTimeSchema,
   /** Set when the author edited it; coarse like every public time. */
   editedHour: coarseTimeSchema.optional(),
@@ -92,7 +96,7 @@ export const commentDocSchema = z.object({
   conversationId: publicIdSchema,
   ideaId: publicIdSchema,
   /** Empty only for a withdrawn tombstone (mutations enforce the minimum). */
-  body: z.string().max(LIMITS.commentBodyMax),
+  body: shownText(LIMITS.commentBodyMax),
   createdHour: coarseTimeSchema,
   editedHour: coarseTimeSchema.optional(),
   status: contentStatusSchema,
