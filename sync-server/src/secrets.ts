@@ -23,6 +23,7 @@ const LINK_PURPOSES = [
   'settings',
   'own-log',
   'digest',
+  'contributor',
 ] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
-import { loadSecrets } from './secrets.js';
+import { loadSecrets, type Secrets } from './secrets.js';
 import type { Storage } from './storage/port.js';
 import { PouchStorage } from './storage/pouch-adapter.js';
 import { NanoStorage } from './storage/nano-adapter.js';
@@ -22,6 +22,8 @@ export function createStorage(config: Config): Storage {
 export interface HuddleServer {
   app: FastifyInstance;
   storage: Storage;
+  /** The keys this server derives its ids and tags from (tests drive the releaser with them). */
+  secrets: Secrets;
   /** Stops accepting, finishes in-flight requests, closes mail and storage. */
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export async function createServer(config: Config): Promise<HuddleServer> {
   return {
     app,
     storage,
+    secrets,
     async close() {
       if (isClosed) return;
       isClosed = true;
