@@ -173,7 +173,8 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     [...items.keys()].filter((itemId) => {
       const tally = tallyDocSchema.safeParse(published.get(docId.tally(itemId)));
       const [likes, dislikes] = counts.get(itemId) ?? [0, 0];
-      return !tally.success || tally.data.likes !== likes || tally.data.dislikes !== dislikes;
+      const [wasLikes, wasDislikes] = tally.success ? [tally.data.likes, tally.data.dislikes] : [0, 0];
+      return wasLikes !== likes || wasDislikes !== dislikes;
     }),
   );
 
@@ -375,7 +376,8 @@ async function writeTallies(
       dislikes,
     };
     const existing = tallyDocSchema.safeParse(published.get(docId.tally(item.itemId)));
-    if (existing.success && existing.data.likes === likes && existing.data.dislikes === dislikes) continue;
+    const [wasLikes, wasDislikes] = existing.success ? [existing.data.likes, existing.data.dislikes] : [0, 0];
+    if (wasLikes === likes && wasDislikes === dislikes) continue; // no tally is a tally of 0 and 0
     writes.push({
       _id: docId.tally(item.itemId),
       ...(existing.success && existing.data._rev ? { _rev: existing.data._rev } : {}),
