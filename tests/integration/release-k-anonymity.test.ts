@@ -7,7 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELEASE_MIN_CONTRIBUTORS_DEFAULT, type IdeaDoc } from '../../shared/src/documents.js';
 import { docId } from '../../shared/src/ids.js';
+import type { DbName, DocStore, Storage } from '../../sync-server/src/storage/port.js';
 import { voterFor } from '../../sync-server/src/sync/keys.js';
+import { createNotifier } from '../../sync-server/src/sync/notifier.js';
+import { releaseBatch } from '../../sync-server/src/sync/releaser.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { HttpClient, startTestServer, type TestServer } from '../support/test-server.js';
 import {
@@ -137,6 +140,54 @@ describe('k-anonymous batches', () => {
     expect(await release()).toEqual({ released: 3, tallies: 0 });
   });
 });
+
+describe('a release that dies half-way', () => {
+  it('is completed by the next run, whatever k then says (the decided batch goes out whole)', async () => {
+    const conversation = await seedConversation(ts.server.storage, 'live', { releaseMinContributors: 2 });
+    const itemId = await seedIdea(ts.server.storage, conversation);
+    const [a, b] = people;
+    const posted = contentIdOf(
+      await push(a!.client, [ideaCreate(conversation, 'Decided, then the power went')]),
+    );
+    await push(b!.client, [voteSet(conversation, itemId, 'like')]);
+    // The process dies at its first public write: after the decision and the checkpoint, before anything is out.
+    const dying = storageDyingAt(ts.server.storage, 'public', 'bulkPut');
+    const deps = { secrets: ts.server.secrets, notifier: createNotifier() };
+    await expect(releaseBatch({ ...deps, storage: dying })).rejects.toThrow(/died/);
+    const publicDb = ts.server.storage.db('public');
+    expect(await publicDb.get(docId.idea(posted))).toBeUndefined();
+    // Counted again, the vote is no longer new and the post alone is one person: the batch must still go out.
+    expect(await releaseBatch({ ...deps, storage: ts.server.storage })).toEqual({ released: 1, tallies: 1 });
+    expect(await publicDb.get(docId.idea(posted))).toMatchObject({ title: 'Decided, then the power went' });
+    expect(await publicDb.get(docId.tally(itemId))).toMatchObject({ likes: 1 });
+    expect(await release()).toEqual({ released: 0, tallies: 0 });
+  });
+});
+
+/** The real storage, except that one method of one database throws as if the process died there. */
+function storageDyingAt(storage: Storage, dbName: DbName, method: keyof DocStore): Storage {
+  const forward = <T extends object>(target: T, override: (key: PropertyKey) => unknown) =>
+    new Proxy(target, {
+      get(t, key) {
+        const replaced = override(key);
+        if (replaced !== undefined) return replaced;
+        const value: unknown = Reflect.get(t, key);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+      },
+    });
+  return forward(storage, (key) =>
+    key === 'db'
+      ? (name: DbName) =>
+          name === dbName
+            ? forward(storage.db(name), (k) =>
+                k === method
+                  ? () => Promise.reject(new Error(`the process died in ${dbName}.${method}`))
+                  : undefined,
+              )
+            : storage.db(name)
+      : undefined,
+  );
+}
 
 describe('shuffled tallies', () => {
   it('writes the tallies of one batch in an order that follows neither the votes nor the item ids', async () => {
