@@ -141,6 +141,36 @@ describe('k-anonymous batches', () => {
   });
 });
 
+describe('the conversation setting', () => {
+  it('is set by an admin (1 to 100); lowering it lets a waiting batch out at the next release', async () => {
+    const conversation = await seedConversation(ts.server.storage, 'live', { releaseMinContributors: 3 });
+    const posted = contentIdOf(
+      await push(people[0]!.client, [ideaCreate(conversation, 'Waiting for two more')]),
+    );
+    expect(await release()).toEqual({ released: 0, tallies: 0 });
+    const admin = HttpClient.as(
+      ts.url,
+      await createTestAccount(ts.server.storage, ts.dataDir, { roles: ['admin'] }),
+    );
+    const url = (id: string) => `/api/admin/conversations/${id}/release-min-contributors`;
+    expect(
+      (await people[1]!.client.post(url(conversation.conversationId), { releaseMinContributors: 1 })).status,
+    ).toBe(403);
+    for (const bad of [0, 101, 2.5, '3']) {
+      const res = await admin.post(url(conversation.conversationId), { releaseMinContributors: bad });
+      expect(res.status, String(bad)).toBe(400);
+      expect(res.body.message).toMatch(/releaseMinContributors/);
+    }
+    expect((await admin.post(url('AAAAAAAAAAAAAAAAAAAAAA'), { releaseMinContributors: 2 })).status).toBe(404);
+    const set = await admin.post(url(conversation.conversationId), { releaseMinContributors: 1 });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ id: conversation.conversationId, releaseMinContributors: 1 });
+    expect(await release()).toEqual({ released: 1, tallies: 0 });
+    const seen = await pullAll(reader);
+    expect(seen.docs.find((d) => d.type === 'idea' && d.id === posted)).toBeTruthy();
+  });
+});
+
 describe('a release that dies half-way', () => {
   it('is completed by the next run, whatever k then says (the decided batch goes out whole)', async () => {
     const conversation = await seedConversation(ts.server.storage, 'live', { releaseMinContributors: 2 });
