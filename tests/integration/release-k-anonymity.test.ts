@@ -240,7 +240,10 @@ describe('shuffled tallies', () => {
     // Rank correlation with arrival order and with id order. A shuffle of 60 gives |rho| < 0.6 except
     // with a chance far below one in a billion (rho ~ N(0, 1/59)); arrival order gives exactly 1.
     expect(Math.abs(spearman(written, items))).toBeLessThan(0.6);
-    expect(Math.abs(spearman(written, [...items].sort()))).toBeLessThan(0.6);
+    // CouchDB applies one bulk write in id order whatever order it is sent in; the ids are random, so
+    // that order says nothing about arrival. The embedded store keeps the order it was sent in.
+    if (ts.server.storage.kind === 'pouchdb')
+      expect(Math.abs(spearman(written, [...items].sort()))).toBeLessThan(0.6);
   });
 });
 
