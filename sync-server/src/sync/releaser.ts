@@ -27,8 +27,9 @@
  *
  * Exactly what was counted is released: a post staged or changed after step 2 keeps its newer
  * revision for the next batch. A vote that arrives between steps 1 and 3 on an item being released
- * is carried by the view into this batch on top of the k people counted (never instead of them), and
- * is not counted again later (its tally no longer changes).
+ * is carried by the view into this batch on top of the k people counted (never instead of them); in
+ * the next batch it counts only if its item's tally changes again. A vote whose first revision says
+ * 'none' changed nothing and counts nobody.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
