@@ -45,7 +45,8 @@ export interface Score {
 function hitShare(guess: Guess | undefined, truth: string, slots: number, everyone: string[]): number {
   const candidates = guess ? [...guess.candidates] : everyone;
   if (!candidates.includes(truth)) return 0;
-  const w = (p: string) => guess?.weights?.get(p) ?? 1;
+  // With a ranking, whoever it leaves out ranks last; without one, everyone ranks the same.
+  const w = (p: string) => (guess?.weights ? (guess.weights.get(p) ?? 0) : 1);
   const mine = w(truth);
   const higher = candidates.filter((p) => w(p) > mine).length;
   const equal = candidates.filter((p) => w(p) === mine).length;
