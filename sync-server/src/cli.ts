@@ -10,9 +10,15 @@ import { importInvites } from './admin/invites.js';
 import type { AuthDeps } from './auth/accounts.js';
 import { revokeAccessByEmail } from './auth/revoke.js';
 import { loadConfig, type Config } from './config.js';
-import { loadSecrets } from './secrets.js';
+import { restrictNewFiles } from './file-modes.js';
+import { openStoreSecrets, readKeyRecord, recordCloseOut } from './key-record.js';
+import { destroyKeyFile, generateKeys, keyFiles, keyIdOf, moveOldKeys } from './secrets.js';
 import { createMailer } from './mail/mailer.js';
-import { createStorage } from './server.js';
+import { createStorage, prepareDirectories } from './server.js';
+import type { Storage } from './storage/port.js';
+
+// Before anything is written: every file Huddle creates is 0600, every folder 0700 (file-modes.ts).
+restrictNewFiles();
 
 const HELP = `Huddle operator commands
 
@@ -25,6 +31,20 @@ const HELP = `Huddle operator commands
   npm run huddle -- revoke-sessions <email>
       End every session of this person on every device and cancel any unused login code.
 
+  npm run huddle -- close-out --yes
+      After the report: destroy the linking key for good (the key file in HUDDLE_KEYS_DIR is
+      overwritten, then deleted; a key given as HUDDLE_LINKING_KEY must be removed from the
+      configuration and every copy by hand) and record in the databases that the conversation is
+      closed out. Afterwards nothing ties anyone to what they wrote, in the data or any backup, and
+      Huddle no longer starts on these databases. Without --yes, says what it would do.
+
+  npm run huddle -- move-keys
+      Move the keys an older Huddle kept in $HUDDLE_DATA_DIR/secrets.json into HUDDLE_KEYS_DIR.
+
+  npm run huddle -- generate-keys
+      Create HUDDLE_SECRET and the linking key in HUDDLE_KEYS_DIR if missing (production never
+      generates keys on its own).
+
 Uses the same environment as the server (HUDDLE_DATA_DIR, COUCHDB_URL, SMTP_URL, HUDDLE_SECRET...).
 With the embedded store (no COUCHDB_URL) stop the server first: LevelDB lets one process
 open the database at a time. With CouchDB the server can keep running.
@@ -32,8 +52,8 @@ open the database at a time. With CouchDB the server can keep running.
 
 class UsageError extends Error {}
 
-async function withDeps<T>(config: Config, work: (deps: AuthDeps) => Promise<T>): Promise<T> {
-  const log = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+async function withStorage<T>(config: Config, work: (storage: Storage) => Promise<T>): Promise<T> {
+  for (const warning of prepareDirectories(config).warnings) process.stderr.write(`Warning: ${warning}\n`);
   const storage = createStorage(config);
   try {
     await storage.init();
@@ -46,13 +66,77 @@ async function withDeps<T>(config: Config, work: (deps: AuthDeps) => Promise<T>)
     }
     throw err;
   }
-  const mailer = createMailer(config, log);
   try {
-    return await work({ config, storage, secrets: loadSecrets(config), mailer, log, now: () => new Date() });
+    return await work(storage);
   } finally {
-    await mailer.close();
     await storage.close();
   }
+}
+
+async function withDeps<T>(config: Config, work: (deps: AuthDeps) => Promise<T>): Promise<T> {
+  const log = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  return withStorage(config, async (storage) => {
+    const secrets = await openStoreSecrets(config, storage);
+    const mailer = createMailer(config, log);
+    try {
+      return await work({ config, storage, secrets, mailer, log, now: () => new Date() });
+    } finally {
+      await mailer.close();
+    }
+  });
+}
+
+/**
+ * Close-out. The record goes first: if this stops half-way, the next start still refuses (and
+ * running close-out again finishes the job) instead of generating a new key next to a stranded vault.
+ */
+async function closeOut(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { yes: { type: 'boolean', default: false } },
+  });
+  if (positionals.length > 0) throw new UsageError('close-out takes no arguments besides --yes.');
+  const file = keyFiles(config).linkingKey;
+  const fromEnvironment = Boolean(config.linkingKeyHex);
+  const inFile = fs.existsSync(file);
+  if (!values.yes) {
+    process.stdout.write(
+      [
+        'close-out would, for good:',
+        '  - record in the databases that this conversation is closed out (Huddle then no longer starts on them);',
+        inFile ? `  - overwrite and delete the linking key in ${file};` : `  - (no linking key in ${file})`,
+        fromEnvironment
+          ? '  - and ask you to remove HUDDLE_LINKING_KEY from the configuration and every copy of it.'
+          : '',
+        'Nobody can then tie any post, comment, vote, draft or report to its author, and authors can no longer',
+        'edit or withdraw their posts. Make the report first. Run again with --yes to go ahead.',
+        '',
+      ]
+        .filter((line) => line !== '')
+        .join('\n') + '\n',
+    );
+    return 1;
+  }
+  await withStorage(config, async (storage) => {
+    const known = config.linkingKeyHex ?? (inFile ? fs.readFileSync(file, 'utf8').trim() : undefined);
+    const keyId = known ? keyIdOf(known) : (await readKeyRecord(storage))?.keyId;
+    const record = await recordCloseOut(storage, keyId, new Date());
+    const out = [`Recorded: closed out on ${record.closedOutAt!.slice(0, 10)}.`];
+    if (destroyKeyFile(file)) out.push(`Destroyed the linking key: ${file} was overwritten and deleted.`);
+    if (fromEnvironment)
+      out.push(
+        'The linking key comes from the environment (HUDDLE_LINKING_KEY or HUDDLE_VAULT_KEY): Huddle cannot',
+        'destroy it. Remove it now from the configuration and from every copy: secret stores, .env files,',
+        'deployment scripts, password managers and their backups.',
+      );
+    out.push(
+      'Destroy every backup of the keys directory too. The data and its backups may be kept: without the',
+      'linking key nothing in them ties anyone to what they wrote. Huddle no longer starts on these databases.',
+    );
+    process.stdout.write(`${out.join('\n')}\n`);
+  });
+  return 0;
 }
 
 async function invite(config: Config, args: string[]): Promise<void> {
@@ -118,6 +202,9 @@ async function main(argv: string[]): Promise<number> {
     const config = loadConfig();
     if (command === 'invite') await invite(config, rest);
     else if (command === 'revoke-sessions') await revokeSessions(config, rest);
+    else if (command === 'close-out') return await closeOut(config, rest);
+    else if (command === 'move-keys') process.stdout.write(`${moveOldKeys(config)}\n`);
+    else if (command === 'generate-keys') process.stdout.write(`${generateKeys(config)}\n`);
     else throw new UsageError(`Unknown command: ${command}`);
     return 0;
   } catch (err) {

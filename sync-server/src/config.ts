@@ -1,7 +1,8 @@
 /**
  * All configuration comes from the environment (documented in the README with defaults).
  * Nothing needed for correctness lives in a server's memory: secrets are configuration,
- * shared by all instances; only the single-instance default generates them on disk.
+ * shared by all instances; only the single-instance default generates them on disk, in the
+ * keys directory (never in the data directory: see secrets.ts).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -24,10 +25,17 @@ const envSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Huddle <no-reply@huddle.invalid>'),
   HUDDLE_SECRET: z.string().min(32).optional(),
+  HUDDLE_LINKING_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'HUDDLE_LINKING_KEY must be 64 hex characters')
+    .optional(),
+  /** The linking key's name before issue 7: still read, with a warning at start. */
   HUDDLE_VAULT_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'HUDDLE_VAULT_KEY must be 64 hex characters')
     .optional(),
+  HUDDLE_KEYS_DIR: z.string().min(1).optional(),
+  NODE_ENV: z.string().optional(),
   HUDDLE_DEMO: bool,
   HUDDLE_TEST_HOOKS: bool,
   RELEASE_INTERVAL_SECONDS: z.coerce.number().min(0).default(120),
@@ -54,7 +62,14 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   secret?: string;
-  vaultKeyHex?: string;
+  /** HUDDLE_LINKING_KEY (or the deprecated HUDDLE_VAULT_KEY): 64 hex characters. */
+  linkingKeyHex?: string;
+  /** Where a single machine keeps the keys it generated (secrets.ts); never inside dataDir. */
+  keysDir: string;
+  /** NODE_ENV=production: keys must come from configuration or an existing keys directory. */
+  isProduction: boolean;
+  /** Said once at start (deprecated names and the like). */
+  warnings: string[];
   isDemo: boolean;
   hasTestHooks: boolean;
   releaseIntervalMs: number;
@@ -79,17 +94,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines}`);
   }
   const e = parsed.data;
+  const warnings: string[] = [];
+  if (e.HUDDLE_VAULT_KEY) {
+    if (e.HUDDLE_LINKING_KEY && e.HUDDLE_LINKING_KEY.toLowerCase() !== e.HUDDLE_VAULT_KEY.toLowerCase())
+      throw new Error(
+        'Invalid configuration:\n  HUDDLE_VAULT_KEY: differs from HUDDLE_LINKING_KEY (its new name): set only HUDDLE_LINKING_KEY',
+      );
+    warnings.push(
+      'HUDDLE_VAULT_KEY is deprecated: rename it to HUDDLE_LINKING_KEY in the configuration (same value).',
+    );
+  }
+  const dataDir = path.resolve(e.HUDDLE_DATA_DIR);
   return {
     port: e.PORT,
     host: e.HOST,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
-    dataDir: path.resolve(e.HUDDLE_DATA_DIR),
+    dataDir,
     couchdbUrl: e.COUCHDB_URL,
     couchdbPrefix: e.COUCHDB_DB_PREFIX,
     smtpUrl: e.SMTP_URL || undefined,
     mailFrom: e.MAIL_FROM,
     secret: e.HUDDLE_SECRET,
-    vaultKeyHex: e.HUDDLE_VAULT_KEY,
+    linkingKeyHex: (e.HUDDLE_LINKING_KEY ?? e.HUDDLE_VAULT_KEY)?.toLowerCase(),
+    keysDir: path.resolve(e.HUDDLE_KEYS_DIR ?? defaultKeysDir(dataDir)),
+    isProduction: e.NODE_ENV === 'production',
+    warnings,
     isDemo: e.HUDDLE_DEMO,
     hasTestHooks: e.HUDDLE_TEST_HOOKS,
     releaseIntervalMs: e.RELEASE_INTERVAL_SECONDS * 1000,
@@ -103,4 +132,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     vapidPrivateKey: e.VAPID_PRIVATE_KEY || undefined,
     vapidSubject: e.VAPID_SUBJECT || undefined,
   };
+}
+
+/**
+ * The keys directory a single machine uses when HUDDLE_KEYS_DIR is unset: beside the data directory,
+ * never inside it. `./data` gives `./keys`; any other data directory `X` gives `X-keys`, so two data
+ * directories on one machine never share (or overwrite) each other's keys.
+ */
+export function defaultKeysDir(dataDir: string): string {
+  const name = path.basename(dataDir);
+  return path.join(path.dirname(dataDir), name === 'data' ? 'keys' : `${name}-keys`);
 }

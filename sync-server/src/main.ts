@@ -1,13 +1,17 @@
 /** `npm start` / `npm run dev:server`: run one Huddle instance until SIGINT/SIGTERM. */
+import { restrictNewFiles } from './file-modes.js';
 import { loadConfig } from './config.js';
 import { createServer } from './server.js';
 import { DEMO_LOGINS } from './demo/seed.js';
+import { KeysError } from './secrets.js';
 import { OldStoreError } from './storage/store-version.js';
 
+// Before anything is written: every file Huddle creates is 0600, every folder 0700 (file-modes.ts).
+restrictNewFiles();
 const config = loadConfig();
 const server = await createServer(config).catch((err: unknown) => {
-  // A store this version cannot use: say why in one line, not with a stack trace.
-  if (err instanceof OldStoreError) {
+  // A store or keys this version cannot use: say why in one line, not with a stack trace.
+  if (err instanceof OldStoreError || err instanceof KeysError) {
     process.stderr.write(`\n${err.message}\n\n`);
     process.exit(1);
   }

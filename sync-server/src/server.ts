@@ -2,7 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
-import { loadSecrets } from './secrets.js';
+import { checkKeyPlacement } from './secrets.js';
+import { openStoreSecrets } from './key-record.js';
+import { restrictNewFiles, tightenTree } from './file-modes.js';
+import { relinkOldIds } from './sync/relink.js';
 import type { Storage } from './storage/port.js';
 import { PouchStorage } from './storage/pouch-adapter.js';
 import { NanoStorage } from './storage/nano-adapter.js';
@@ -14,6 +17,8 @@ import { seedDemo } from './demo/seed.js';
 import { pino } from 'pino';
 
 export function createStorage(config: Config): Storage {
+  // The data directory holds the embedded store and the dev mailbox: 0700, files 0600.
+  restrictNewFiles();
   return config.couchdbUrl
     ? new NanoStorage({ url: config.couchdbUrl, prefix: config.couchdbPrefix })
     : new PouchStorage({ dataDir: config.dataDir });
@@ -27,15 +32,22 @@ export interface HuddleServer {
 }
 
 export async function createServer(config: Config): Promise<HuddleServer> {
+  const bootLog = pino({ level: config.logLevel, base: undefined });
+  const { warnings } = prepareDirectories(config);
+  for (const warning of warnings) bootLog.warn(warning);
   // The fault hook is a no-op unless test hooks and HUDDLE_FAULT_KILL_AFTER_WRITES are set.
   const storage = withFaultHook(createStorage(config), config);
   await storage.init();
-  await assertCurrentStore(storage).catch(async (err: unknown) => {
+  let secrets: Awaited<ReturnType<typeof openStoreSecrets>>;
+  try {
+    await assertCurrentStore(storage);
+    secrets = await openStoreSecrets(config, storage);
+    const { moved } = await relinkOldIds({ storage, secrets });
+    if (moved > 0) bootLog.info(`moved ${moved} vault entries and push subscriptions to linking-key ids`);
+  } catch (err) {
     await storage.close();
     throw err;
-  });
-  const secrets = loadSecrets(config);
-  const bootLog = pino({ level: config.logLevel, base: undefined });
+  }
   const mailer = createMailer(config, bootLog);
   const notifier = createNotifier();
   const app = await buildApp({ config, storage, secrets, mailer, notifier, now: () => new Date() });
@@ -53,4 +65,19 @@ export async function createServer(config: Config): Promise<HuddleServer> {
       await storage.close();
     },
   };
+}
+
+/**
+ * Before the store opens: keys placed where they belong (secrets.ts; throws KeysError), the data
+ * directory created 0700 and anything in it from an older run or a copy made 0600/0700.
+ */
+export function prepareDirectories(config: Config): { warnings: string[] } {
+  restrictNewFiles();
+  const warnings = [...config.warnings, ...checkKeyPlacement(config)];
+  const tightened = tightenTree(config.dataDir);
+  if (tightened > 0)
+    warnings.push(
+      `${config.dataDir}: ${tightened} file(s) or folder(s) could be read by other users on this machine; now 0700/0600.`,
+    );
+  return { warnings };
 }

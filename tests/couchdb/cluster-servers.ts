@@ -1,6 +1,6 @@
 /**
  * Several Huddle servers on one CouchDB cluster, each talking to its own node, as instances
- * behind a load balancer would: same HUDDLE_SECRET and HUDDLE_VAULT_KEY, same databases. Plus
+ * behind a load balancer would: same HUDDLE_SECRET and HUDDLE_LINKING_KEY, same databases. Plus
  * what the cluster tests need to look at the cluster itself: revision conflicts per database and
  * a wait until every node shows the same documents and conflicts (internal replication done).
  */
@@ -30,7 +30,7 @@ export async function startClusterServers(
   const prefix = freshPrefix(couch);
   const env = {
     HUDDLE_SECRET: crypto.randomBytes(32).toString('base64url'),
-    HUDDLE_VAULT_KEY: crypto.randomBytes(32).toString('hex'),
+    HUDDLE_LINKING_KEY: crypto.randomBytes(32).toString('hex'),
   };
   const servers: TestServer[] = [];
   for (const i of nodeIndexes) {

@@ -55,7 +55,7 @@ async function replicate(url: string, from: string, to: string): Promise<void> {
 describe.skipIf(!couch)('two copies that each took a write of the same documents, merged', () => {
   const secrets = {
     HUDDLE_SECRET: crypto.randomBytes(32).toString('base64url'),
-    HUDDLE_VAULT_KEY: crypto.randomBytes(32).toString('hex'),
+    HUDDLE_LINKING_KEY: crypto.randomBytes(32).toString('hex'),
   };
   let first: TestServer;
   let second: TestServer;

@@ -2,9 +2,9 @@
  * Anonymity at rest (issue 6): "Nothing links a person to their words at rest, outside the vault."
  *
  * Threat: someone with a CouchDB backup (or the embedded store's files), the data directory and
- * HUDDLE_SECRET, and the list of accounts (ids, e-mails, names), but not HUDDLE_VAULT_KEY.
+ * HUDDLE_SECRET, and the list of accounts (ids, e-mails, names), but not HUDDLE_LINKING_KEY.
  *
- * A real server, with HUDDLE_SECRET and HUDDLE_VAULT_KEY set explicitly, runs a scripted conversation
+ * A real server, with HUDDLE_SECRET and HUDDLE_LINKING_KEY set explicitly, runs a scripted conversation
  * over HTTP: several people post ideas and comments, vote and change their votes, edit and withdraw
  * posts (before and after release), save, edit and delete drafts (one conflict copy), report posts,
  * answer the conversation's questionnaire, change settings, subscribe to web push, get a comment
@@ -492,7 +492,7 @@ for (const mode of MODES) {
 
   describe(`anonymity at rest: ${mode.label}`, () => {
     const vaultKeyHex = crypto.randomBytes(32).toString('hex');
-    const env = { HUDDLE_SECRET: SECRET, HUDDLE_VAULT_KEY: vaultKeyHex };
+    const env = { HUDDLE_SECRET: SECRET, HUDDLE_LINKING_KEY: vaultKeyHex };
     let dataDir: string;
     /** The attacker's copy of the data directory, taken before anything reopens the databases. */
     let snapshot: string;
@@ -558,7 +558,7 @@ for (const mode of MODES) {
     it('the attacker model is the server’s own derivation, and the script left every kind of document at rest', () => {
       // The scanner's HMAC is the code's: same keys, same framing (checked against loadSecrets,
       // with a vault key the attacker made up).
-      const fake = loadSecrets(loadConfig({ HUDDLE_SECRET: SECRET, HUDDLE_VAULT_KEY: 'f'.repeat(64) }));
+      const fake = loadSecrets(loadConfig({ HUDDLE_SECRET: SECRET, HUDDLE_LINKING_KEY: 'f'.repeat(64) }));
       const someone = people[0]!;
       expect(attackerHmac(SECRET, 'owner', 'email', someone.email)).toBe(
         fake.hmac('owner', 'email', someone.email),
@@ -649,7 +649,7 @@ for (const mode of MODES) {
         );
         expect(log.events.some((e) => e.t === 'draft')).toBe(true);
         // Without the key the same log is unreadable.
-        const other = loadSecrets(loadConfig({ HUDDLE_SECRET: SECRET, HUDDLE_VAULT_KEY: 'f'.repeat(64) }));
+        const other = loadSecrets(loadConfig({ HUDDLE_SECRET: SECRET, HUDDLE_LINKING_KEY: 'f'.repeat(64) }));
         expect(
           (await readOwnLog(storage.db('vault'), other, script.people.alice.accountId, 0)).events,
         ).toEqual([]);

@@ -249,7 +249,7 @@ describe('anonymity (b): swapping who wrote what changes nothing anyone else can
   };
   const secretEnv = {
     HUDDLE_SECRET: 'swap-test-secret-swap-test-secret-0123456789',
-    HUDDLE_VAULT_KEY: 'a'.repeat(64),
+    HUDDLE_LINKING_KEY: 'a'.repeat(64),
   };
   const conversationId = FIXED.conversation;
   const mid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -9,6 +9,7 @@ import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
 import { coarseTimeSchema, publicIdSchema } from '../../shared/src/ids.js';
 import { loadConfig } from '../../sync-server/src/config.js';
 import { loadSecrets } from '../../sync-server/src/secrets.js';
+import { vaultDocId } from '../../sync-server/src/sync/keys.js';
 import { readAuthor } from '../../sync-server/src/sync/vault.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { HttpClient, startTestServer, type TestServer } from '../support/test-server.js';
@@ -93,12 +94,16 @@ describe('push and pull', () => {
       kind: 'idea',
       contentId,
     });
-    const sealed = await ts.server.storage.db('vault').get(`vault:${contentId}`);
+    // The entry's id is the linking key's, not the post's: only the key relates the two.
+    expect(await ts.server.storage.db('vault').get(`vault:${contentId}`)).toBeUndefined();
+    const sealed = await ts.server.storage.db('vault').get(vaultDocId(deps.secrets, contentId));
+    expect(sealed?._id).toBe(`vault:${deps.secrets.link('vault-entry', contentId)}`);
     expect(JSON.stringify(sealed)).not.toContain(alice.accountId);
+    expect(JSON.stringify(sealed)).not.toContain(contentId);
     // The same sealed entry copied onto another post does not open (the content id is the AAD).
     const { _rev: _ignored, ...copy } = sealed!;
     const otherId = 'AnotherPostAnotherPost';
-    await ts.server.storage.db('vault').put({ ...copy, _id: `vault:${otherId}` });
+    await ts.server.storage.db('vault').put({ ...copy, _id: vaultDocId(deps.secrets, otherId) });
     expect(await readAuthor(deps, otherId)).toBeUndefined();
   });
 

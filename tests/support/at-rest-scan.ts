@@ -1,6 +1,6 @@
 /**
  * The attacker of issue 6, as a scanner: someone with every database, every stored revision, the data
- * directory, HUDDLE_SECRET and the list of accounts (ids, e-mails, names), but not HUDDLE_VAULT_KEY.
+ * directory, HUDDLE_SECRET and the list of accounts (ids, e-mails, names), but not HUDDLE_LINKING_KEY.
  * `Knowledge` holds every value they can compute from a person: the account id, e-mail and name, and
  * HMACs under HUDDLE_SECRET with every purpose and label the server uses or used before the linking
  * keys (owner tags, voter tags, receipt and public ids from the mutation ids they can read, ...).
@@ -44,6 +44,8 @@ const PURPOSES = [
   'push',
   'email',
   'vault',
+  'vault-entry',
+  'push-subscription',
 ] as const;
 const LINK_PURPOSES = [
   'receipt',
@@ -55,6 +57,8 @@ const LINK_PURPOSES = [
   'settings',
   'own-log',
   'digest',
+  'vault-entry',
+  'push-subscription',
 ] as const;
 const LABELS = [...PURPOSES, 'code', 'link'];
 

@@ -73,7 +73,11 @@ export async function startTestServer(
     async close(options = {}) {
       // A close that never ends (a connection nobody ends) fails here, saying so, not as a test timeout.
       await withDeadline(server.close(), 20_000, `the test server on ${url} to close`);
-      if (!options.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.keepData) {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+        // Keys generated for this data directory live beside it (config.ts defaultKeysDir).
+        fs.rmSync(config.keysDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
  * Web push for the comment notice: the server's VAPID keys, the devices a person subscribed and the
  * sending itself. A person's subscriptions are private documents
- * `push-sub:<HMAC(person)>:<hash(endpoint)>` (one per device; the account id never appears in an id).
+ * `push-sub:<link('push-subscription', person)>:<hash(endpoint)>` (one per device; the account id
+ * never appears in an id, and the prefix comes from the linking key: with HUDDLE_SECRET alone nobody
+ * can tell whose devices these are, nor so who gets the comment notice).
  * The payload is a fixed sentence: it never quotes content or names anyone, because a notification
  * shows on a lock screen that anyone on the ward may see.
  *
@@ -97,10 +99,10 @@ type SubscriptionDoc = z.infer<typeof subscriptionDocSchema>;
 
 type PushDeps = Pick<Deps, 'storage' | 'secrets' | 'config' | 'log'>;
 
-const personPrefix = (deps: Pick<Deps, 'secrets'>, accountId: string) =>
-  `push-sub:${deps.secrets.hmac('owner', 'push', accountId)}:`;
+export const pushSubscriptionPrefix = (deps: Pick<Deps, 'secrets'>, accountId: string) =>
+  `push-sub:${deps.secrets.link('push-subscription', accountId)}:`;
 const subscriptionDocId = (deps: Pick<Deps, 'secrets'>, accountId: string, endpoint: string) =>
-  personPrefix(deps, accountId) +
+  pushSubscriptionPrefix(deps, accountId) +
   crypto.createHash('sha256').update(endpoint).digest('base64url').slice(0, 22);
 
 /**
@@ -132,7 +134,7 @@ export async function listSubscriptions(
 ): Promise<SubscriptionDoc[]> {
   const rows = await deps.storage
     .db('accounts')
-    .list({ prefix: personPrefix(deps, accountId), includeDocs: true });
+    .list({ prefix: pushSubscriptionPrefix(deps, accountId), includeDocs: true });
   return rows.flatMap((r) => {
     const parsed = subscriptionDocSchema.safeParse(r.doc);
     return parsed.success ? [parsed.data] : [];

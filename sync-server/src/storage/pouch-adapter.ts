@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import PouchDB from 'pouchdb';
+import { restrictNewFiles } from '../file-modes.js';
 import { DESIGN_DOCS, upsertDesignDoc } from './design-docs.js';
 import {
   ConflictError,
@@ -231,8 +232,10 @@ export class PouchStorage implements Storage {
   private readonly stores: Map<DbName, PouchDocStore>;
 
   constructor(options: PouchStorageOptions) {
+    // LevelDB creates its files with the process umask: 0600/0700 whoever opens the store.
+    restrictNewFiles();
     const dir = path.resolve(options.dataDir, 'db');
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.stores = new Map(
       DB_NAMES.map((name) => [
         name,

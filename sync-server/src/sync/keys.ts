@@ -1,8 +1,8 @@
 /**
  * Every document id the sync path writes is derived here. Anything that ties a person to what they
- * did comes from the linking keys (Secrets.link, derived from the vault key): with HUDDLE_SECRET,
- * the data and the backups but not the vault key, none of these ids can be computed from an account,
- * so destroying the vault key after the report unlinks them for good. Ids derived from a mutation
+ * did comes from the linking keys (Secrets.link, derived from the linking key): with HUDDLE_SECRET,
+ * the data and the backups but not the linking key, none of these ids can be computed from an account
+ * (nor a vault entry's from its post), so destroying the linking key at close-out unlinks them for good. Ids derived from a mutation
  * also let a retry after a crash find what an earlier attempt wrote.
  */
 import crypto from 'node:crypto';
@@ -29,7 +29,13 @@ export const voterFor = (secrets: KeySecrets, conversationId: string, accountId:
 /** Votes count per canonical item (a merged idea's votes count on the idea it was merged into). */
 export const voteDocId = (voter: string, canonicalItemId: string) => `vote:${voter}:${canonicalItemId}`;
 export const stagedDocId = (contentId: string) => `staged:${contentId}`;
-export const vaultDocId = (contentId: string) => `vault:${contentId}`;
+/**
+ * Where a post's sealed author is kept. Its own linking purpose: without the linking key a vault
+ * entry cannot be matched to the public post it belongs to (so the vault's changes feed, which
+ * keeps arrival order, says nothing about which post arrived when).
+ */
+export const vaultDocId = (secrets: KeySecrets, contentId: string) =>
+  `vault:${secrets.link('vault-entry', contentId)}`;
 
 /** One report per (person, item): a second report of the same item by the same person lands here again. */
 export const reportDocId = (secrets: KeySecrets, accountId: string, itemId: string) =>

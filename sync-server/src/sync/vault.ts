@@ -1,7 +1,7 @@
 /**
- * The authorship vault: contribution -> account, one document `vault:<contentId>` in the
- * vault database, AES-256-GCM under the vault key from configuration (never stored in the
- * database). The content id is the AAD, so an entry cannot be moved to another post.
+ * The authorship vault: contribution -> account, one document `vault:<link('vault-entry', contentId)>`
+ * in the vault database (keys.ts: only the linking key relates it to the post), AES-256-GCM under the
+ * linking key (never stored in the data directory or the database). The content id is the AAD, so an entry cannot be moved to another post.
  * Destroying the key makes authorship unrecoverable for good.
  */
 import crypto from 'node:crypto';
@@ -18,7 +18,10 @@ const authorSchema = z.object({
 });
 export type VaultAuthor = z.infer<typeof authorSchema>;
 
-type VaultDeps = { storage: Deps['storage']; secrets: Pick<Deps['secrets'], 'vaultKey' | 'vaultKeyId'> };
+type VaultDeps = {
+  storage: Deps['storage'];
+  secrets: Pick<Deps['secrets'], 'link' | 'vaultKey' | 'vaultKeyId'>;
+};
 
 /** The content id is bound to the entry as additional authenticated data. */
 const aad = (contentId: string) => new Uint8Array(Buffer.from(contentId, 'utf8'));
@@ -30,7 +33,7 @@ export function sealAuthor(deps: Pick<VaultDeps, 'secrets'>, author: VaultAuthor
   // String output goes through a StringDecoder, so the two base64 parts join correctly.
   const ciphertext = cipher.update(JSON.stringify(author), 'utf8', 'base64') + cipher.final('base64');
   return {
-    _id: vaultDocId(author.contentId),
+    _id: vaultDocId(deps.secrets, author.contentId),
     type: 'vault',
     schemaVersion: SCHEMA_VERSION,
     keyId: deps.secrets.vaultKeyId,
@@ -51,7 +54,7 @@ export async function writeVaultEntry(
 }
 
 export async function hasVaultEntry(deps: VaultDeps, contentId: string): Promise<boolean> {
-  return (await deps.storage.db('vault').get(vaultDocId(contentId))) !== undefined;
+  return (await deps.storage.db('vault').get(vaultDocId(deps.secrets, contentId))) !== undefined;
 }
 
 /**
@@ -59,7 +62,7 @@ export async function hasVaultEntry(deps: VaultDeps, contentId: string): Promise
  * undefined when there is no entry or the key that sealed it is gone.
  */
 export async function readAuthor(deps: VaultDeps, contentId: string): Promise<VaultAuthor | undefined> {
-  return openAuthor(deps, await deps.storage.db('vault').get(vaultDocId(contentId)), contentId);
+  return openAuthor(deps, await deps.storage.db('vault').get(vaultDocId(deps.secrets, contentId)), contentId);
 }
 
 /** The author in a stored vault entry, if it opens under the current key and names this post. */

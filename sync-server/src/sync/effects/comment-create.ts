@@ -22,13 +22,13 @@ export const commentCreateEffect: ServerEffect<CreateCommentMutation> = {
   usesRoster: true,
   reads: (m, ctx) => [
     conversationRef(m.conversationId),
-    ...itemRefs('idea', m.ideaId),
-    ...arrivalRefs('comment', contentIdFor(ctx.secrets, ctx.accountId, m.id)),
+    ...itemRefs(ctx.secrets, 'idea', m.ideaId),
+    ...arrivalRefs(ctx.secrets, 'comment', contentIdFor(ctx.secrets, ctx.accountId, m.id)),
   ],
   decide(m, view, ctx) {
     const contentId = contentIdFor(ctx.secrets, ctx.accountId, m.id);
     let ideaId = m.ideaId;
-    if (!hasStarted(view, contentId)) {
+    if (!hasStarted(view, ctx, contentId)) {
       const found = findItem(view, ctx, 'idea', m.ideaId);
       const idea = found && followMerges(view, ctx, found);
       if (idea && 'more' in idea) return idea;

@@ -11,7 +11,7 @@ const target = (m: EditCommentMutation): OwnChangeTarget => ({
 
 export const commentEditEffect: ServerEffect<EditCommentMutation> = {
   usesRoster: true,
-  reads: (m) => ownChangeRefs(target(m)),
+  reads: (m, ctx) => ownChangeRefs(ctx.secrets, target(m)),
   decide: (m, view, ctx) => decideOwnChange(view, ctx, target(m), { kind: 'edit', body: m.body }),
   replayAnswer: (m) => ({ contentId: target(m).contentId }),
 };

@@ -13,11 +13,11 @@ export const ideaCreateEffect: ServerEffect<CreateIdeaMutation> = {
   reads: (m, ctx) => [
     conversationRef(m.conversationId),
     { db: 'public', id: docId.stream(m.streamId) },
-    ...arrivalRefs('idea', contentIdFor(ctx.secrets, ctx.accountId, m.id)),
+    ...arrivalRefs(ctx.secrets, 'idea', contentIdFor(ctx.secrets, ctx.accountId, m.id)),
   ],
   decide(m, view, ctx) {
     const contentId = contentIdFor(ctx.secrets, ctx.accountId, m.id);
-    if (!hasStarted(view, contentId)) {
+    if (!hasStarted(view, ctx, contentId)) {
       const stream = findStream(view, m.streamId);
       if (!stream || stream.conversationId !== m.conversationId) return rejected(rejections.streamMissing);
       const closed = conversationProblem(view, m.conversationId);

@@ -11,7 +11,7 @@ const target = (m: EditIdeaMutation): OwnChangeTarget => ({
 
 export const ideaEditEffect: ServerEffect<EditIdeaMutation> = {
   usesRoster: true,
-  reads: (m) => ownChangeRefs(target(m)),
+  reads: (m, ctx) => ownChangeRefs(ctx.secrets, target(m)),
   decide: (m, view, ctx) =>
     decideOwnChange(view, ctx, target(m), { kind: 'edit', title: m.title, body: m.body }),
   replayAnswer: (m) => ({ contentId: target(m).contentId }),

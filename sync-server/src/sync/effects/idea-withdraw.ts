@@ -10,7 +10,7 @@ const target = (m: WithdrawIdeaMutation): OwnChangeTarget => ({
 });
 
 export const ideaWithdrawEffect: ServerEffect<WithdrawIdeaMutation> = {
-  reads: (m) => ownChangeRefs(target(m)),
+  reads: (m, ctx) => ownChangeRefs(ctx.secrets, target(m)),
   decide: (m, view, ctx) => decideOwnChange(view, ctx, target(m), { kind: 'withdraw' }),
   replayAnswer: (m) => ({ contentId: target(m).contentId }),
 };

@@ -52,9 +52,9 @@ export interface OwnChangeTarget {
   conversationId: string;
 }
 
-export const ownChangeRefs = (t: OwnChangeTarget): DocRef[] => [
+export const ownChangeRefs = (secrets: EffectContext['secrets'], t: OwnChangeTarget): DocRef[] => [
   conversationRef(t.conversationId),
-  { db: 'vault', id: vaultDocId(t.contentId) },
+  { db: 'vault', id: vaultDocId(secrets, t.contentId) },
   { db: 'private', id: stagedDocId(t.contentId) },
   { db: 'public', id: docId[t.kind](t.contentId) },
   flagRef(t.contentId),
@@ -66,7 +66,10 @@ export function decideOwnChange(
   target: OwnChangeTarget,
   change: StagedChange,
 ): Decision {
-  const author = ctx.openAuthor(view.get('vault', vaultDocId(target.contentId)), target.contentId);
+  const author = ctx.openAuthor(
+    view.get('vault', vaultDocId(ctx.secrets, target.contentId)),
+    target.contentId,
+  );
   if (!author || author.accountId !== ctx.accountId || author.kind !== target.kind)
     return rejected(ownChangeRejections.notYours);
   const schema = target.kind === 'idea' ? ideaDocSchema : commentDocSchema;

@@ -12,16 +12,20 @@ import { stagedDocId, vaultDocId } from '../keys.js';
 import { flagRef, flagWrite } from './flag-writes.js';
 import { applied, type BatchView, type Decision, type DocRef, type EffectContext } from './types.js';
 
-export const arrivalRefs = (kind: 'idea' | 'comment', contentId: string): DocRef[] => [
-  { db: 'vault', id: vaultDocId(contentId) },
+export const arrivalRefs = (
+  secrets: EffectContext['secrets'],
+  kind: 'idea' | 'comment',
+  contentId: string,
+): DocRef[] => [
+  { db: 'vault', id: vaultDocId(secrets, contentId) },
   { db: 'public', id: `${kind}:${contentId}` },
   { db: 'private', id: stagedDocId(contentId) },
   flagRef(contentId),
 ];
 
 /** True when an earlier attempt of this mutation already passed its checks (its vault entry exists). */
-export const hasStarted = (view: BatchView, contentId: string) =>
-  view.get('vault', vaultDocId(contentId)) !== undefined;
+export const hasStarted = (view: BatchView, ctx: EffectContext, contentId: string) =>
+  view.get('vault', vaultDocId(ctx.secrets, contentId)) !== undefined;
 
 export function acceptNewPost(view: BatchView, ctx: EffectContext, doc: IdeaDoc | CommentDoc): Decision {
   const staged: StagedDoc = { _id: stagedDocId(doc.id), type: 'staged', schemaVersion: SCHEMA_VERSION, doc };

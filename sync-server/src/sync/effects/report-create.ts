@@ -19,7 +19,7 @@ const missing = { code: REJECTION_CODES.notFound, message: 'The post you reporte
 export const reportCreateEffect: ServerEffect<CreateReportMutation> = {
   reads: (m, ctx) => [
     conversationRef(m.conversationId),
-    ...itemRefs(m.itemKind, m.itemId),
+    ...itemRefs(ctx.secrets, m.itemKind, m.itemId),
     { db: 'private', id: reportDocId(ctx.secrets, ctx.accountId, m.itemId) },
   ],
   decide(m, view, ctx) {

@@ -59,10 +59,10 @@ export function findStream(view: BatchView, streamId: string): StreamDoc | undef
 }
 
 /** What must be read to find an item: its public copy, and for the author's own pending post, the staged copy and the vault entry. */
-export const itemRefs = (kind: ItemKind, id: string): DocRef[] => [
+export const itemRefs = (secrets: EffectContext['secrets'], kind: ItemKind, id: string): DocRef[] => [
   { db: 'public', id: docId[kind](id) },
   { db: 'private', id: stagedDocId(id) },
-  { db: 'vault', id: vaultDocId(id) },
+  { db: 'vault', id: vaultDocId(secrets, id) },
 ];
 
 export type FoundItem = { doc: IdeaDoc | CommentDoc; isReleased: boolean };
@@ -80,7 +80,7 @@ export function findItem(
   const staged = stagedDocSchema.safeParse(view.get('private', stagedDocId(id)));
   if (!staged.success || staged.data.doc.type !== kind) return undefined;
   // Only its author may see (and so act on) a post that is not released yet.
-  const author = ctx.openAuthor(view.get('vault', vaultDocId(id)), id);
+  const author = ctx.openAuthor(view.get('vault', vaultDocId(ctx.secrets, id)), id);
   return author?.accountId === ctx.accountId ? { doc: staged.data.doc, isReleased: false } : undefined;
 }
 
@@ -103,7 +103,7 @@ export function followMerges(
     try {
       nextItem = findItem(view, ctx, 'idea', next);
     } catch (err) {
-      if (err instanceof NotReadError) return { more: itemRefs('idea', next) };
+      if (err instanceof NotReadError) return { more: itemRefs(ctx.secrets, 'idea', next) };
       throw err;
     }
     if (!nextItem) return undefined;

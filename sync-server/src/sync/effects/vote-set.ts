@@ -22,7 +22,7 @@ import { applied, rejected, type ServerEffect } from './types.js';
 export const voteSetEffect: ServerEffect<SetVoteMutation> = {
   reads: (m, ctx) => [
     conversationRef(m.conversationId),
-    ...itemRefs(m.itemKind, m.itemId),
+    ...itemRefs(ctx.secrets, m.itemKind, m.itemId),
     { db: 'votes', id: voteDocId(voterFor(ctx.secrets, m.conversationId, ctx.accountId), m.itemId) },
   ],
   decide(m, view, ctx) {

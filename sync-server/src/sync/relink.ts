@@ -1,0 +1,63 @@
+/**
+ * Stores written before issue 7 kept two kinds of document under ids the linking key did not make:
+ * vault entries as `vault:<contentId>` (naming the public post) and push subscriptions as
+ * `push-sub:<HMAC(HUDDLE_SECRET, person)>:…` (computable from an account id with HUDDLE_SECRET alone).
+ * At start they move to their linking-key ids (keys.ts, web-push.ts) and the old documents are
+ * purged (the embedded store keeps a content-free tombstone, stamped with the time of this move, not
+ * of the post), so authors keep their posts and devices keep their notices. Idempotent, and safe when
+ * several instances run it at once (creates converge; a purge of a gone document is a no-op).
+ */
+import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
+import type { Deps } from '../deps.js';
+import { pushSubscriptionPrefix } from '../notify/web-push.js';
+import { openAuthor, sealAuthor } from './vault.js';
+import { vaultDocId } from './keys.js';
+
+/** A content id: 22 url-safe characters (keys.ts contentIdFor); linking-key ids are 43. */
+const OLD_VAULT_ID = /^vault:[A-Za-z0-9_-]{22}$/;
+
+export async function relinkOldIds(deps: Pick<Deps, 'storage' | 'secrets'>): Promise<{ moved: number }> {
+  let moved = 0;
+  const vault = deps.storage.db('vault');
+  const oldEntries: Array<{ id: string; rev: string }> = [];
+  for (const row of await vault.list({ prefix: 'vault:' })) {
+    if (!OLD_VAULT_ID.test(row.id)) continue;
+    const contentId = row.id.slice('vault:'.length);
+    const author = openAuthor(deps, await vault.get(row.id), contentId);
+    // Not sealed with this key: leave it (openStoreSecrets refuses a store sealed with another key).
+    if (!author) continue;
+    if (vaultDocId(deps.secrets, contentId) !== row.id) await vault.create(sealAuthor(deps, author));
+    oldEntries.push({ id: row.id, rev: row.rev });
+  }
+  // One purge (and, in the embedded store, one compaction) for all of them.
+  await vault.purgeMany(oldEntries);
+  moved += oldEntries.length;
+
+  const accounts = deps.storage.db('accounts');
+  const subscriptions = await accounts.list({ prefix: 'push-sub:', includeDocs: true });
+  if (subscriptions.length === 0) return { moved };
+  const oldPrefixes = new Map<string, string>();
+  for (const row of await accounts.list({ prefix: 'account:', includeDocs: true })) {
+    const accountId = row.doc?.['accountId'];
+    if (typeof accountId !== 'string') continue;
+    oldPrefixes.set(
+      `push-sub:${deps.secrets.hmac('owner', 'push', accountId)}:`,
+      pushSubscriptionPrefix(deps, accountId),
+    );
+  }
+  const oldSubscriptions: Array<{ id: string; rev: string }> = [];
+  for (const row of subscriptions) {
+    const cut = row.id.lastIndexOf(':') + 1;
+    const newPrefix = oldPrefixes.get(row.id.slice(0, cut));
+    if (!newPrefix || !row.doc) continue;
+    const { _id: _old, _rev: _rev, ...body } = row.doc;
+    await accounts.create({
+      ...body,
+      schemaVersion: body['schemaVersion'] ?? SCHEMA_VERSION,
+      _id: newPrefix + row.id.slice(cut),
+    });
+    oldSubscriptions.push({ id: row.id, rev: row.rev });
+  }
+  await accounts.purgeMany(oldSubscriptions);
+  return { moved: moved + oldSubscriptions.length };
+}
