@@ -324,7 +324,7 @@ export function vault(h: AttackerHoldings): AttackResult {
     if (isSlot(row)) {
       groups.push(current);
       current = [];
-    } else current.push(row.id);
+    } else if (row.doc?.['type'] === 'vault') current.push(row.id);
   }
   const pushes = h.proxy.filter((p) => p.method === 'POST' && p.path === PUSH).sort((a, b) => a.start - b.start);
   const publicIds = new Set(h.batches.flatMap((b) => b.changes.map((c) => c.itemId)));
@@ -378,8 +378,13 @@ export function keysAtRest(dataCopy: string): string[] {
 
 /** The server's own key derivation with a given linking key (as configuration names it). */
 export function secretsWithKey(secret: string, keyHex: string): Secrets {
+  // HUDDLE_LINKING_KEY since issue 7; HUDDLE_VAULT_KEY before (a configuration that does not know
+  // the new name drops it).
+  const base = { HUDDLE_SECRET: secret, HUDDLE_DATA_DIR: '/nonexistent/data' };
+  const config = loadConfig({ ...base, HUDDLE_LINKING_KEY: keyHex });
+  const known = config as unknown as Record<string, unknown>;
   return loadSecrets(
-    loadConfig({ HUDDLE_SECRET: secret, HUDDLE_VAULT_KEY: keyHex, HUDDLE_LINKING_KEY: keyHex, HUDDLE_DATA_DIR: '/nonexistent' }),
+    known['linkingKeyHex'] || known['vaultKeyHex'] ? config : loadConfig({ ...base, HUDDLE_VAULT_KEY: keyHex }),
   );
 }
 
