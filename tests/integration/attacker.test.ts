@@ -30,9 +30,10 @@ import {
 } from '../support/attacker/attacks.js';
 import { combine, formatScores, score, type AttackResult, type Score } from '../support/attacker/scoring.js';
 import { runWorld, type World } from '../support/attacker/world.js';
+import { RELEASE_MIN_CONTRIBUTORS_DEFAULT } from '../../shared/src/documents.js';
 
-/** The default release threshold: distinct people per conversation's batch. */
-const K = 3;
+/** The default release threshold: distinct people per conversation's batch (the script sets none). */
+const K = RELEASE_MIN_CONTRIBUTORS_DEFAULT;
 
 describe('the Trust as attacker, with everything it could hold', () => {
   let world: World;

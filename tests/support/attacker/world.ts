@@ -316,6 +316,13 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
   try {
     const seeded = await seedConversation(storage, { streamTitles: ['Breaks and rest', 'Getting to work'] });
     conversationId = seeded.conversation.id;
+    // The conversation as an admin makes it: no k of its own, so the default applies (the test
+    // fixture sets k = 1 for tests that release one person's post).
+    const { releaseMinContributors: _fixtureK, ...conversation } = seeded.conversation as typeof seeded.conversation & {
+      releaseMinContributors?: number;
+    };
+    const stored = await storage.db('public').get(conversation._id);
+    await storage.db('public').put({ ...conversation, _rev: stored!['_rev'] as string });
     streams = seeded.streams.map((s) => s.id);
     const accounts = storage.db('accounts');
     for (const r of roster) {
