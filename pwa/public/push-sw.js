@@ -1,14 +1,15 @@
 /*
  * Web push in the service worker (loaded by the generated sw.js through workbox importScripts).
- * Shows the comment notice the server pushed, collapsed under one tag so repeats replace each other,
+ * Shows the daily notice the server pushed (the same for everyone, every day), collapsed under one tag
+ * so repeats replace each other,
  * and opens or focuses Huddle at "My activity" when tapped. The payload is a fixed sentence that never
  * quotes content (see sync-server/src/notify/web-push.ts); anything unexpected shows that sentence too.
  */
 /* global self, URL */
 const HUDDLE_PUSH_DEFAULT = {
   title: 'Huddle',
-  body: 'New comments on an idea you posted',
-  tag: 'huddle-comments',
+  body: 'Your daily Huddle notice: open Huddle to see what is new.',
+  tag: 'huddle-daily',
 };
 
 self.addEventListener('push', (event) => {

@@ -230,3 +230,15 @@ export type PushSubscriptionJson = z.infer<typeof pushSubscriptionSchema>;
 export const pushSubscribeBodySchema = z.object({ subscription: pushSubscriptionSchema });
 export const pushUnsubscribeBodySchema = z.object({ endpoint: z.url().max(2000) });
 export const pushOkResponseSchema = z.object({ ok: z.literal(true) });
+
+// ---- daily notice ---------------------------------------------------------------
+
+/**
+ * GET /api/notices/schedule: when the daily notice goes, for the opt-in to say so. One time for
+ * everyone ("HH:MM", 24-hour, in the IANA zone given).
+ */
+export const noticeScheduleResponseSchema = z.object({
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  timeZone: z.string().min(1).max(64),
+});
+export type NoticeScheduleResponse = z.infer<typeof noticeScheduleResponseSchema>;

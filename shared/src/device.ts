@@ -104,7 +104,7 @@ export interface DevicePrefs {
   reportedItems: string[];
   /** The optional "about you" questionnaire, per conversation: answered or skipped. */
   questionnaire: Record<string, 'answered' | 'skipped'>;
-  /** Opt-in: e-mail me when someone comments on my idea. */
+  /** Opt-in: e-mail me the daily notice (the field's first name is kept; see notifications-set.ts). */
   commentDigest: boolean;
   /** Changes without text that the server refused (withdraw, report, settings): shown in My activity. */
   refusedActions: RefusedAction[];

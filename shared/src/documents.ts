@@ -259,7 +259,7 @@ export const draftDocSchema = z.object({
 });
 export type DraftDoc = z.infer<typeof draftDocSchema>;
 
-/** Notification preferences; missing means everything off. */
+/** Notification preferences; missing means everything off. `commentDigest`: the daily notice e-mail. */
 export const settingsDocSchema = z.object({
   ...base,
   type: z.literal('settings'),

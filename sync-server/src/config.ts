@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { checkSchedule } from './notify/notice-schedule.js';
 
 const bool = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -39,7 +40,16 @@ const envSchema = z.object({
   HUDDLE_DEMO: bool,
   HUDDLE_TEST_HOOKS: bool,
   RELEASE_INTERVAL_SECONDS: z.coerce.number().min(0).default(120),
-  DIGEST_INTERVAL_MINUTES: z.coerce.number().min(0).default(60),
+  NOTICE_TIME: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'NOTICE_TIME must be a 24-hour time like 17:00')
+    .default('17:00'),
+  NOTICE_TIME_ZONE: z
+    .string()
+    .refine(isTimeZone, 'NOTICE_TIME_ZONE must be an IANA time zone like Europe/London')
+    .default('Europe/London'),
+  /** Deprecated (the comment digest became the daily notice): accepted, ignored, warned about. */
+  DIGEST_INTERVAL_MINUTES: z.string().optional(),
   SESSION_DAYS: z.coerce.number().int().min(1).default(180),
   LOGIN_CODE_MINUTES: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -49,6 +59,15 @@ const envSchema = z.object({
   VAPID_PRIVATE_KEY: z.string().optional(),
   VAPID_SUBJECT: z.string().optional(),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    checkSchedule({ time: '00:00', timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Env = z.input<typeof envSchema>;
 
@@ -73,8 +92,10 @@ export interface Config {
   isDemo: boolean;
   hasTestHooks: boolean;
   releaseIntervalMs: number;
-  /** Comment digest e-mails (notify/comment-digest.ts); 0 turns the timer off. */
-  digestIntervalMs: number;
+  /** The daily notice (notify/daily-notice.ts): "HH:MM" in an IANA zone, across DST. */
+  notice: { time: string; timeZone: string };
+  /** Settings still given that no longer do anything: the server logs a warning for each at start. */
+  deprecations: string[];
   sessionDays: number;
   loginCodeMinutes: number;
   logLevel: string;
@@ -122,7 +143,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     isDemo: e.HUDDLE_DEMO,
     hasTestHooks: e.HUDDLE_TEST_HOOKS,
     releaseIntervalMs: e.RELEASE_INTERVAL_SECONDS * 1000,
-    digestIntervalMs: e.DIGEST_INTERVAL_MINUTES * 60_000,
+    notice: { time: e.NOTICE_TIME, timeZone: e.NOTICE_TIME_ZONE },
+    deprecations:
+      e.DIGEST_INTERVAL_MINUTES === undefined
+        ? []
+        : [
+            'DIGEST_INTERVAL_MINUTES is no longer used and is ignored: notices go once a day at NOTICE_TIME ' +
+              '(see the README, "Notices"). Remove it from the configuration.',
+          ],
     sessionDays: e.SESSION_DAYS,
     loginCodeMinutes: e.LOGIN_CODE_MINUTES,
     logLevel: e.LOG_LEVEL,

@@ -35,7 +35,16 @@ describe('participant: drafts, own posts, reports and my activity', () => {
   beforeAll(async () => {
     assertPwaBuilt();
     const dataDir = makeTempDir('huddle-participant-write-');
-    ts = await startTestServer({ PWA_DIST_DIR: PWA_DIST, RELEASE_INTERVAL_SECONDS: '0' }, dataDir);
+    ts = await startTestServer(
+      {
+        PWA_DIST_DIR: PWA_DIST,
+        RELEASE_INTERVAL_SECONDS: '0',
+        // Not the default: the opt-in must say the server's time.
+        NOTICE_TIME: '07:45',
+        NOTICE_TIME_ZONE: 'Europe/Dublin',
+      },
+      dataDir,
+    );
     seeded = await seedConversation(ts.server.storage, { streamTitles: [STREAM], ideaTitles: IDEAS });
     admin = await createTestAccount(ts.server.storage, dataDir, { roles: ['admin'] });
     person = await createTestAccount(ts.server.storage, dataDir);
@@ -171,10 +180,16 @@ describe('participant: drafts, own posts, reports and my activity', () => {
     await expect.poll(() => post.textContent()).toContain('Withdrawn by you');
   });
 
-  it('notices: says where the team’s messages appear; the comment e-mail opt-in is kept by the server', async () => {
+  it('notices: says where the team’s messages appear and exactly what the daily e-mail reveals, at the server’s time; the opt-in is kept by the server', async () => {
     await page.goto(`${ts.url}/#/notices`);
     await heading('Notices from the facilitation team').waitFor();
-    const optIn = page.getByLabel('E-mail me when someone comments on my idea');
+    await expect
+      .poll(() => page.getByTestId('notice-reveals').textContent(), { timeout: 20_000 })
+      .toBe(
+        'Once a day at 07:45 (Dublin time) everyone who turned this on gets the same short e-mail, news or not. ' +
+          'Your Trust’s mail server can see that you turned notices on, and nothing else.',
+      );
+    const optIn = page.getByLabel('E-mail me the daily notice');
     expect(await optIn.isChecked()).toBe(false);
     await optIn.check();
     await screen('participant-notices');
@@ -183,7 +198,7 @@ describe('participant: drafts, own posts, reports and my activity', () => {
     await page.reload();
     await heading('Notices from the facilitation team').waitFor({ timeout: 20_000 });
     await allSent();
-    expect(await page.getByLabel('E-mail me when someone comments on my idea').isChecked()).toBe(true);
+    expect(await page.getByLabel('E-mail me the daily notice').isChecked()).toBe(true);
   });
 
   it('an idea queued offline after the conversation closed comes back to drafts with the reason', async () => {

@@ -5,10 +5,11 @@
  * - subscribing: where headless Chromium cannot reach a push service the switch stays off and the
  *   screen explains why; where it can, the server holds the subscription;
  * - offline, the switch says it needs a connection;
- * - the service worker's push handler (pwa/public/push-sw.js) shows "New comments on an idea you
- *   posted" when a push message is delivered to it (CDP ServiceWorker.deliverPushMessage), and a
+ * - the service worker's push handler (pwa/public/push-sw.js) shows the daily notice ("Your daily
+ *   Huddle notice…") when a push message is delivered to it (CDP ServiceWorker.deliverPushMessage), and a
  *   click on it closes it and opens "My activity".
  */
+import { PUSH_MESSAGE } from '../../sync-server/src/notify/web-push.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
@@ -36,7 +37,6 @@ describe('web push on the device', () => {
     ts = await startTestServer({
       PWA_DIST_DIR: PWA_DIST,
       RELEASE_INTERVAL_SECONDS: '0',
-      DIGEST_INTERVAL_MINUTES: '0',
     });
     await seedConversation(ts.server.storage, { streamTitles: ['Wellbeing'], ideaTitles: ['Water'] });
     person = await createTestAccount(ts.server.storage, ts.dataDir);
@@ -120,11 +120,7 @@ describe('web push on the device', () => {
     await cdp.send('ServiceWorker.deliverPushMessage', {
       origin: ts.url,
       registrationId: await registrationId,
-      data: JSON.stringify({
-        title: 'Huddle',
-        body: 'New comments on an idea you posted',
-        tag: 'huddle-comments',
-      }),
+      data: JSON.stringify(PUSH_MESSAGE),
     });
     const shown = () =>
       page.evaluate(async () => {
@@ -140,11 +136,7 @@ describe('web push on the device', () => {
       });
     await expect.poll(shown, { timeout: 10_000 }).toHaveLength(1);
     const [notice] = await shown();
-    expect(notice).toMatchObject({
-      title: 'Huddle',
-      body: 'New comments on an idea you posted',
-      tag: 'huddle-comments',
-    });
+    expect(notice).toMatchObject(PUSH_MESSAGE);
     expect(notice!.icon).toContain('/icons/icon-192.png');
 
     // A repeat collapses under the same tag instead of piling up: once the repeat is shown (a
@@ -152,11 +144,7 @@ describe('web push on the device', () => {
     await cdp.send('ServiceWorker.deliverPushMessage', {
       origin: ts.url,
       registrationId: await registrationId,
-      data: JSON.stringify({
-        title: 'Huddle',
-        body: 'New comments on an idea you posted',
-        tag: 'huddle-comments',
-      }),
+      data: JSON.stringify(PUSH_MESSAGE),
     });
     await expect
       .poll(async () => (await shown()).some((n) => n.timestamp !== notice!.timestamp), {

@@ -7,8 +7,8 @@
  * A real server, with HUDDLE_SECRET and HUDDLE_LINKING_KEY set explicitly, runs a scripted conversation
  * over HTTP: several people post ideas and comments, vote and change their votes, edit and withdraw
  * posts (before and after release), save, edit and delete drafts (one conflict copy), report posts,
- * answer the conversation's questionnaire, change settings, subscribe to web push, get a comment
- * digest, and pull; batches are released in between and one post is left waiting for release. Then
+ * answer the conversation's questionnaire, change settings, subscribe to web push, get the daily
+ * notice, and pull; batches are released in between and one post is left waiting for release. Then
  * the server stops ("the vault key is destroyed"), and the attacker reads everything raw: the PouchDB
  * directories opened directly, or CouchDB over HTTP, every stored revision (changes with
  * style=all_docs, open_revs=all with revs, each older revision), each changes feed in order, and the
@@ -429,10 +429,10 @@ async function runConversation(url: string, storage: Storage, dataDir: string, e
     expect(subscribed.status).toBe(200);
     await release();
     for (const s of STAFF) await pullAll(as(s.key));
-    // Bob's comment on Alice's idea is out: Alice gets the comment digest, by mail and by push.
-    const digest = await new HttpClient(url).post('/api/test/digest');
-    expect(digest.status).toBe(200);
-    expect(digest.body.mailed).toBe(1);
+    // The daily notice: Alice (e-mail notices on, one device subscribed) gets it by mail and by push.
+    const notice = await new HttpClient(url).post('/api/test/notice');
+    expect(notice.status).toBe(200);
+    expect(notice.body.mailed).toBe(1);
     expect(pushService.received()).toBe(1);
 
     // 3. Changes to released posts, a report, a flagged comment.
@@ -509,10 +509,7 @@ for (const mode of MODES) {
       dataDir = makeTempDir('huddle-at-rest-');
       snapshot = makeTempDir('huddle-at-rest-copy-');
       backend = await mode.start(dataDir);
-      const ts = await startTestServer(
-        { ...env, ...backend.env, RELEASE_INTERVAL_SECONDS: '3600', DIGEST_INTERVAL_MINUTES: '0' },
-        dataDir,
-      );
+      const ts = await startTestServer({ ...env, ...backend.env, RELEASE_INTERVAL_SECONDS: '3600' }, dataDir);
       try {
         script = await runConversation(ts.url, ts.server.storage, dataDir, env);
       } finally {
@@ -616,7 +613,7 @@ for (const mode of MODES) {
       expect(files).toBeGreaterThan(0);
       expect(show(findings)).toEqual([]);
       expect(fs.existsSync(path.join(snapshot, 'secrets.json'))).toBe(false);
-      // The dev mailbox holds Alice's comment digest: a person, and (rightly) none of anyone's words.
+      // The dev mailbox holds Alice's daily notice: a person, and (rightly) none of anyone's words.
       const mails = fs.readdirSync(path.join(snapshot, 'mailbox'));
       expect(
         mails.some((m) =>

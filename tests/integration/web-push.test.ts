@@ -1,8 +1,10 @@
 /**
- * Web push for comment notices, with the real server and a real HTTP server on loopback acting as the
- * push service: a device subscribed with keys generated here receives a POST carrying a VAPID JWT
- * signed by the server's public key and an aes128gcm body that decrypts to a fixed sentence quoting
- * no content and naming nobody; a 410 removes the subscription; people who did not opt in get nothing.
+ * Web push for the daily notice, with the real server and a real HTTP server on loopback acting as the
+ * push service: at the notice, every subscribed device (news or not) receives a POST carrying a VAPID
+ * JWT signed by the server's public key and an aes128gcm body of the same length that decrypts to the
+ * same fixed sentence, quoting no content and naming nobody; nothing is pushed when someone comments;
+ * a second run the same day pushes nothing; a 410 removes the subscription; people without a
+ * subscribed device get nothing.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -12,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationInput } from '../../shared/src/mutations.js';
 import { loadConfig } from '../../sync-server/src/config.js';
 import { createMailer } from '../../sync-server/src/mail/mailer.js';
-import { sendCommentDigests } from '../../sync-server/src/notify/comment-digest.js';
+import { sendDailyNotice } from '../../sync-server/src/notify/daily-notice.js';
+import { localDate, nextDay } from '../../sync-server/src/notify/notice-schedule.js';
+import { PUSH_MESSAGE } from '../../sync-server/src/notify/web-push.js';
 import { loadSecrets } from '../../sync-server/src/secrets.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
@@ -116,7 +120,7 @@ const people: Record<'alice' | 'bob' | 'carol', { account: TestAccount; client: 
 beforeAll(async () => {
   sink = await startSmtpSink();
   pushService = await startFakePushService();
-  ts = await startTestServer({ SMTP_URL: sink.url, DIGEST_INTERVAL_MINUTES: '0' });
+  ts = await startTestServer({ SMTP_URL: sink.url });
   seeded = await seedConversation(ts.server.storage);
   for (const name of ['alice', 'bob', 'carol'] as const) {
     const account = await createTestAccount(ts.server.storage, ts.dataDir, {
@@ -136,13 +140,44 @@ const post = async (client: HttpClient, m: MutationInput): Promise<string> => {
   expect(r?.status).toBe('applied');
   return (r as { contentId?: string }).contentId ?? '';
 };
-const runDigest = async () => {
-  const res = await people.alice.client.post('/api/test/digest');
+const runNotice = async () => {
+  const res = await people.alice.client.post('/api/test/notice');
   expect(res.status).toBe(200);
+  return res.body as { wasDone: boolean; mailed: number; pushed: number };
+};
+/** The notice for a later day, run as the server's timer would (each call one more day ahead). */
+let daysAhead = 0;
+const runNextDay = async () => {
+  const config = loadConfig({ HUDDLE_DATA_DIR: ts.dataDir, SMTP_URL: sink.url, HUDDLE_TEST_HOOKS: '1' });
+  config.publicUrl = ts.url;
+  const mailer = createMailer(config, { info: () => undefined });
+  let day = localDate(new Date(), config.notice.timeZone);
+  for (let i = 0; i <= daysAhead; i++) day = nextDay(day);
+  daysAhead++;
+  try {
+    const deps = {
+      storage: ts.server.storage,
+      secrets: loadSecrets(config),
+      mailer,
+      config,
+      log: ts.server.app.log,
+    };
+    return await sendDailyNotice(deps, config.notice, day);
+  } finally {
+    await mailer.close();
+  }
 };
 const subscriptionDocs = () => ts.server.storage.db('accounts').list({ prefix: 'push-sub:' });
+const decrypt = (req: Received, device: ReturnType<typeof newDevice>) =>
+  ece
+    .decrypt(req.body, {
+      version: 'aes128gcm',
+      privateKey: device.ecdh,
+      authSecret: device.auth.toString('base64url'),
+    })
+    .toString('utf8');
 
-describe('web push for comment notices', () => {
+describe('web push for the daily notice', () => {
   it('refuses subscribe calls without a session, without the CSRF header, or with a malformed subscription', async () => {
     const device = newDevice(pushService.url, 'x');
     const anonymous = new HttpClient(ts.url);
@@ -180,7 +215,7 @@ describe('web push for comment notices', () => {
     expect(await subscriptionDocs()).toEqual([]);
   });
 
-  it('pushes an encrypted, VAPID-signed notice that quotes nothing to every device of an opted-in author, and only to them', async () => {
+  it('pushes the same encrypted, VAPID-signed notice to every subscribed device at the notice, news or not, and nothing before', async () => {
     const { alice, bob, carol } = people;
     const keyRes = await alice.client.get('/api/push/public-key');
     expect(keyRes.status).toBe(200);
@@ -189,96 +224,75 @@ describe('web push for comment notices', () => {
 
     const phone = newDevice(pushService.url, 'alice-phone');
     const laptop = newDevice(pushService.url, 'alice-laptop');
+    const carolPhone = newDevice(pushService.url, 'carol-phone');
     for (const d of [phone, laptop])
       expect((await alice.client.post('/api/push/subscribe', { subscription: d.subscription })).status).toBe(
         200,
       );
+    expect(
+      (await carol.client.post('/api/push/subscribe', { subscription: carolPhone.subscription })).status,
+    ).toBe(200);
     // Subscribing the same device again keeps one subscription.
     await alice.client.post('/api/push/subscribe', { subscription: phone.subscription });
     const docs = await subscriptionDocs();
-    expect(docs).toHaveLength(2);
+    expect(docs).toHaveLength(3);
     for (const d of docs) expect(d.id).not.toContain(alice.account.accountId);
 
+    // Alice's idea gets a comment, Carol's nothing: nothing is pushed when it happens.
     const idea = await post(alice.client, ideaCreate(seeded, 'SECRET-TITLE', 'SECRET-BODY'));
-    const carolIdea = await post(carol.client, ideaCreate(seeded, 'Carol did not opt in'));
+    await post(carol.client, ideaCreate(seeded, 'Nobody comments on Carol'));
+    await alice.client.post('/api/test/release');
     await post(bob.client, commentCreate(seeded, idea, 'SECRET-COMMENT-BY-BOB'));
-    await post(bob.client, commentCreate(seeded, carolIdea, 'for carol'));
-    await runDigest();
+    await alice.client.post('/api/test/release');
+    expect(pushService.received).toEqual([]);
 
-    expect(pushService.received.map((r) => r.path).sort()).toEqual([laptop.path, phone.path].sort());
-    for (const device of [phone, laptop]) {
+    expect(await runNotice()).toMatchObject({ wasDone: false, mailed: 0, pushed: 3 });
+    expect(pushService.received.map((r) => r.path).sort()).toEqual(
+      [laptop.path, phone.path, carolPhone.path].sort(),
+    );
+    const lengths = new Set<number>();
+    for (const device of [phone, laptop, carolPhone]) {
       const req = pushService.received.find((r) => r.path === device.path)!;
       verifyVapid(req.headers.authorization, publicKey, pushService.url);
       expect(req.headers['content-encoding']).toBe('aes128gcm');
       expect(Number(req.headers.ttl)).toBeGreaterThan(0);
-      const plain = ece
-        .decrypt(req.body, {
-          version: 'aes128gcm',
-          privateKey: device.ecdh,
-          authSecret: device.auth.toString('base64url'),
-        })
-        .toString('utf8');
-      expect(JSON.parse(plain)).toEqual({
-        title: 'Huddle',
-        body: 'New comments on an idea you posted',
-        tag: 'huddle-comments',
-      });
+      lengths.add(req.body.length);
+      const plain = decrypt(req, device);
+      expect(JSON.parse(plain)).toEqual(PUSH_MESSAGE);
+      expect(PUSH_MESSAGE.body).toBe('Your daily Huddle notice: open Huddle to see what is new.');
       const everything = plain + JSON.stringify(req.headers);
       for (const secret of ['SECRET', 'Bob', 'bob@', 'alice', 'Carol', idea, alice.account.accountId])
         expect(everything).not.toContain(secret);
     }
-    // Alice did not turn the e-mail on: push only.
+    // Alice (news) and Carol (none) got bodies of one length.
+    expect(lengths.size).toBe(1);
+    // Nobody turned the e-mail on: push only.
     expect(sink.messages).toHaveLength(0);
 
-    // Nothing new since the checkpoint: no second push.
-    await runDigest();
-    expect(pushService.received).toHaveLength(2);
-    expect(await ts.server.storage.db('private').list({ prefix: 'push-sent:' })).toEqual([]);
-  });
-
-  it('pushes at most once per device per run, even when two runs start from the same checkpoint', async () => {
-    const { alice, bob } = people;
-    const idea = await post(alice.client, ideaCreate(seeded, 'Twice?'));
-    await post(bob.client, commentCreate(seeded, idea, 'one'));
-    pushService.received.length = 0;
-    const config = loadConfig({ HUDDLE_DATA_DIR: ts.dataDir, SMTP_URL: sink.url, HUDDLE_TEST_HOOKS: '1' });
-    config.publicUrl = ts.url;
-    const mailer = createMailer(config, { info: () => undefined });
-    const deps = {
-      storage: ts.server.storage,
-      secrets: loadSecrets(config),
-      mailer,
-      config,
-      log: ts.server.app.log,
-    };
-    try {
-      await Promise.all([sendCommentDigests(deps), sendCommentDigests(deps)]);
-    } finally {
-      await mailer.close();
-    }
-    expect(pushService.received).toHaveLength(2); // Alice's two devices, once each
-    expect(new Set(pushService.received.map((r) => r.path)).size).toBe(2);
+    // A second run the same day pushes nothing.
+    expect(await runNotice()).toMatchObject({ wasDone: true, pushed: 0 });
+    expect(pushService.received).toHaveLength(3);
   });
 
   it('removes a subscription the push service answers 410 for, and stops pushing to a device that unsubscribed', async () => {
-    const { alice, bob } = people;
-    const [phonePath, laptopPath] = pushService.received.map((r) => r.path).sort();
+    const { alice, carol } = people;
+    const alicePaths = pushService.received.map((r) => r.path).filter((p) => p.includes('/alice-'));
+    const [phonePath, laptopPath] = alicePaths.sort();
+    const carolPath = pushService.received.map((r) => r.path).find((p) => p.includes('/carol-'))!;
     pushService.answer.set(phonePath!, 410);
     pushService.received.length = 0;
-    const idea = await post(alice.client, ideaCreate(seeded, 'Another'));
-    await post(bob.client, commentCreate(seeded, idea, 'hello'));
-    await runDigest();
-    expect(pushService.received.map((r) => r.path).sort()).toEqual([phonePath, laptopPath].sort());
-    expect(await subscriptionDocs()).toHaveLength(1);
+    expect(await runNextDay()).toMatchObject({ pushed: 2 });
+    expect(pushService.received.map((r) => r.path).sort()).toEqual([phonePath, laptopPath, carolPath].sort());
+    expect(await subscriptionDocs()).toHaveLength(2);
 
-    const unsub = await alice.client.post('/api/push/unsubscribe', {
-      endpoint: pushService.url + laptopPath,
-    });
-    expect(unsub.status).toBe(200);
+    for (const [client, endpoint] of [
+      [alice.client, pushService.url + laptopPath],
+      [carol.client, pushService.url + carolPath],
+    ] as const)
+      expect((await client.post('/api/push/unsubscribe', { endpoint })).status).toBe(200);
     expect(await subscriptionDocs()).toEqual([]);
     pushService.received.length = 0;
-    await post(bob.client, commentCreate(seeded, idea, 'again'));
-    await runDigest();
+    expect(await runNextDay()).toMatchObject({ pushed: 0 });
     expect(pushService.received).toEqual([]);
   });
 });

@@ -9,11 +9,13 @@ import type { z } from 'zod';
 import {
   errorResponseSchema,
   meResponseSchema,
+  noticeScheduleResponseSchema,
   pullResponseSchema,
   pushResponseSchema,
   requestCodeResponseSchema,
   rosterHashesResponseSchema,
   type MeResponse,
+  type NoticeScheduleResponse,
   type PullResponse,
   type PushResponse,
   type RosterHashesResponse,
@@ -62,6 +64,8 @@ export interface ApiClient {
   pull(cursor: string | undefined, limit?: number): Promise<PullResponse>;
   eventsUrl(): string;
   rosterHashes(): Promise<RosterHashesResponse>;
+  /** When the daily notice goes (the opt-in says it). */
+  noticeSchedule(): Promise<NoticeScheduleResponse>;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -120,6 +124,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     },
     eventsUrl: () => `${baseUrl}/api/sync/events`,
     rosterHashes: () => call('GET', '/api/text/roster-hashes', rosterHashesResponseSchema),
+    noticeSchedule: () => call('GET', '/api/notices/schedule', noticeScheduleResponseSchema),
   };
 }
 

@@ -66,6 +66,8 @@ export interface MetaValues extends DevicePrefs {
   needsLogin: boolean;
   /** Staff name tokens as a salted hash set, for the offline naming warning (see text-warnings.ts). */
   rosterHashes: { salt: string; hashes: string[]; fetchedAt: string };
+  /** When the daily notice goes (GET /api/notices/schedule), so the opt-in can say it offline too. */
+  noticeSchedule: { time: string; timeZone: string };
   /** When the person dismissed the rules of engagement (shown once after first login). */
   rulesSeenAt: string;
   /**

@@ -232,6 +232,11 @@ export interface Preferences {
   questionnaireFor: { conversation: ConversationDoc; questions: Questionnaire } | null;
 }
 
+/** When the daily notice goes, as the server said last time it was asked; undefined until then. */
+export function useNoticeSchedule(): { time: string; timeZone: string } | undefined {
+  return useLiveQuery(() => getMeta(db(), 'noticeSchedule'));
+}
+
 export function usePreferences(): Preferences | undefined {
   return useLiveQuery(async () => {
     const d = db();

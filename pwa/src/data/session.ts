@@ -8,6 +8,7 @@ import type { MeResponse } from '../../../shared/src/api.js';
 import { ApiError, NetworkError, type ApiClient } from './api-client.js';
 import { getMeta, setMeta, type HuddleDb } from './db.js';
 import { clearLoginStep } from './login-step.js';
+import { refreshNoticeSchedule } from './notice-schedule.js';
 import { refreshRosterHashes } from './roster-hashes.js';
 import { forgetPushOnThisDevice } from './web-push.js';
 
@@ -43,6 +44,8 @@ async function adoptPerson(db: HuddleDb, api: ApiClient, me: MeResponse): Promis
   clearLoginStep();
   // The naming warning's roster hash set, kept for offline use; best effort, never blocks sign-in.
   void refreshRosterHashes(db, api).catch(() => undefined);
+  // The daily notice's time, for the opt-in to say; best effort too.
+  void refreshNoticeSchedule(db, api).catch(() => undefined);
 }
 
 const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();

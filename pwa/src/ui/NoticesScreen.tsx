@@ -1,10 +1,16 @@
 /**
- * Notices from the facilitation team: where their messages will appear (the relay's in-app side comes with
- * moderation), and the opt-in e-mail (and, per device, web push) when someone comments on one of my ideas.
+ * Notices from the facilitation team: where their messages will appear, and the opt-in daily notice by
+ * e-mail (and, per device, web push). The opt-in says exactly what the e-mail reveals to the Trust's
+ * mail server: that the person turned notices on, nothing else (sync-server/src/notify/daily-notice.ts).
+ *
+ * Issue 8 (relay) plugs in here: facilitators' messages to an author are held in the app and shown on
+ * this screen (from the person's own change log, replacing "No notices for you yet"); the relay never
+ * sends an e-mail or a push of its own. The daily notice is the only mail that announces them.
  */
 import { useId, useState } from 'react';
 import { huddle } from '../data/hooks.js';
-import { usePreferences } from '../data/participant-hooks.js';
+import { zoneName } from '../data/notice-schedule.js';
+import { useNoticeSchedule, usePreferences } from '../data/participant-hooks.js';
 import { PushSwitch } from './PushSwitch.js';
 
 export function NoticesScreen({ canContribute }: { canContribute: boolean }) {
@@ -24,18 +30,29 @@ export function NoticesScreen({ canContribute }: { canContribute: boolean }) {
   );
 }
 
-/** The opt-ins are about one's own ideas: only for people who can post. */
+/** "at 17:00 (London time)", or "at a fixed time" before the device has ever asked the server. */
+export function noticeTimeText(schedule: { time: string; timeZone: string } | undefined): string {
+  return schedule ? `at ${schedule.time} (${zoneName(schedule.timeZone)})` : 'at a fixed time';
+}
+
+/** Only for people who can post: sponsors and admins have no notices to be told about. */
 function CommentNotices() {
   const preferences = usePreferences();
+  const schedule = useNoticeSchedule();
   const checkboxId = useId();
+  const whenText = noticeTimeText(schedule);
   // Shown at once; the device's copy catches up a moment later.
   const [chosen, setChosen] = useState<boolean | null>(null);
   return (
     <>
-      <h2>E-mail me about comments</h2>
+      <h2>Daily e-mail notice</h2>
+      <p data-testid="notice-reveals">
+        Once a day {whenText} everyone who turned this on gets the same short e-mail, news or not. Your
+        Trust&rsquo;s mail server can see that you turned notices on, and nothing else.
+      </p>
       <p>
-        Huddle can send you an e-mail when someone comments on an idea you posted. The e-mail never quotes
-        what anyone wrote: it only says there is something new to read.
+        The e-mail never says whether anything is new for you and never quotes anyone: open Huddle to see what
+        is new.
       </p>
       {preferences === undefined ? (
         <p className="muted">Loading…</p>
@@ -50,10 +67,10 @@ function CommentNotices() {
               void huddle.setCommentDigest(e.target.checked);
             }}
           />
-          <label htmlFor={checkboxId}>E-mail me when someone comments on my idea</label>
+          <label htmlFor={checkboxId}>E-mail me the daily notice</label>
         </div>
       )}
-      <PushSwitch />
+      <PushSwitch whenText={whenText} />
     </>
   );
 }

@@ -1,5 +1,6 @@
 /**
- * "Notify me on this device": web push for comments on my ideas, per device. Shown only where the
+ * "Notify me on this device": the daily notice by web push, per device (the same notice, at the same
+ * time, for every subscribed device, news or not). Shown only where the
  * browser has PushManager and Notification (on iOS only once added to the Home Screen); permission is
  * asked when the person turns it on, never on load. Needs a connection both ways.
  */
@@ -27,7 +28,7 @@ function useOnline(): boolean {
   return isOnline;
 }
 
-export function PushSwitch() {
+export function PushSwitch({ whenText }: { whenText: string }) {
   const support = pushSupport();
   const switchId = useId();
   const isOnline = useOnline();
@@ -79,8 +80,10 @@ export function PushSwitch() {
       {support === 'supported' && (
         <>
           <p>
-            Your phone or computer can show a notice when someone comments on an idea you posted. It says only
-            “New comments on an idea you posted”: never what anyone wrote, or who.
+            Your phone or computer can show the daily notice too, once a day {whenText}, the same for everyone
+            who turned it on: “Your daily Huddle notice: open Huddle to see what is new.” It never says what
+            anyone wrote, or who. The browser&rsquo;s notification service (Google, Apple or Mozilla) can see
+            that this device turned notices on, and nothing else.
           </p>
           {isOn === undefined ? (
             <p className="muted">Loading…</p>

@@ -1,4 +1,8 @@
-/** notifications.set: opt in or out of the comment digest (an e-mail that never quotes content). */
+/**
+ * notifications.set: opt in or out of the daily notice e-mail (the same e-mail, at the same time, to
+ * everyone opted in; sync-server/src/notify/daily-notice.ts). The field keeps its first name,
+ * `commentDigest`, on the wire and at rest: renaming it would change the protocol for no one's benefit.
+ */
 import { z } from 'zod';
 import { mutationIdSchema } from '../ids.js';
 import { recordRefusal } from '../device.js';
@@ -7,7 +11,7 @@ import type { MutationDefinition } from './definition.js';
 export const setNotificationsMutationSchema = z.object({
   id: mutationIdSchema,
   kind: z.literal('notifications.set'),
-  /** Opt in to an e-mail digest when someone comments on an idea I posted (never quotes content). */
+  /** Opt in to the daily notice e-mail (never says whether there is news, never quotes content). */
   commentDigest: z.boolean(),
 });
 export type SetNotificationsMutation = z.infer<typeof setNotificationsMutationSchema>;

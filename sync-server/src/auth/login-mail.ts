@@ -2,6 +2,13 @@
  * The text of login and invite e-mails. They carry the code and the link and nothing
  * else: no address (not even the recipient's), no name, nothing about any post
  * (mailboxes are run by the Trust).
+ *
+ * Login mail is the one exception to the daily-notice rule (notify/daily-notice.ts): it must go when
+ * someone asks to log in, so the Trust's mail logs can see that a person asked for a code, and when.
+ * That is not authorship. Everything else about it is the same for every login: the same subject and
+ * words, a 6-digit code and a 43-character link token (32 random bytes, base64url: nothing in a URL
+ * needs escaping), so every login mail has the same body, byte for byte in size, whoever it is for.
+ * Invitations follow the same rule (and go to everyone invited at once).
  */
 import type { Config } from '../config.js';
 import type { MailMessage } from '../deps.js';
@@ -18,12 +25,19 @@ function validity(ms: number): string {
   return `${Math.round(hours / 24)} days`;
 }
 
+/** Fixed lengths keep every login mail the same size; a change here would make them differ. */
+function checkUniform(issued: IssuedChallenge): void {
+  if (!/^\d{6}$/.test(issued.code) || !/^[A-Za-z0-9_-]{43}$/.test(issued.token))
+    throw new Error('login code or link token is not of the fixed length every login mail uses');
+}
+
 export function loginCodeMail(
   config: Pick<Config, 'publicUrl'>,
   to: string,
   issued: IssuedChallenge,
   validForMs: number,
 ): MailMessage {
+  checkUniform(issued);
   return {
     to,
     subject: 'Your Huddle login code',
@@ -45,6 +59,7 @@ export function inviteMail(
   issued: IssuedChallenge,
   validForMs: number,
 ): MailMessage {
+  checkUniform(issued);
   return {
     to,
     subject: 'You are invited to Huddle',

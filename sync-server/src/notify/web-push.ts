@@ -1,11 +1,12 @@
 /**
- * Web push for the comment notice: the server's VAPID keys, the devices a person subscribed and the
- * sending itself. A person's subscriptions are private documents
+ * Web push for the daily notice (daily-notice.ts): the server's VAPID keys, the devices a person
+ * subscribed and the sending itself. A person's subscriptions are private documents
  * `push-sub:<link('push-subscription', person)>:<hash(endpoint)>` (one per device; the account id
  * never appears in an id, and the prefix comes from the linking key: with HUDDLE_SECRET alone nobody
- * can tell whose devices these are, nor so who gets the comment notice).
- * The payload is a fixed sentence: it never quotes content or names anyone, because a notification
- * shows on a lock screen that anyone on the ward may see.
+ * can tell whose devices these are).
+ * The payload is one fixed sentence, the same for every device every day: it never quotes content,
+ * names anyone or says whether there is news, because a notification shows on a lock screen that
+ * anyone on the ward may see, and the push services see when and how much each device is sent.
  *
  * VAPID keys come from VAPID_PUBLIC_KEY / VAPID_PRIVATE_KEY (shared by all instances); without them a
  * single instance generates a pair into `${dataDir}/vapid.json` (mode 0600) like secrets.ts does.
@@ -30,8 +31,8 @@ import { ConflictError } from '../storage/port.js';
 
 export const PUSH_MESSAGE = {
   title: 'Huddle',
-  body: 'New comments on an idea you posted',
-  tag: 'huddle-comments',
+  body: 'Your daily Huddle notice: open Huddle to see what is new.',
+  tag: 'huddle-daily',
 };
 
 /** At most this many devices per person: the oldest is dropped beyond it. */
@@ -95,12 +96,13 @@ const subscriptionDocSchema = z.object({
   subscription: pushSubscriptionSchema,
   createdAt: z.string(),
 });
-type SubscriptionDoc = z.infer<typeof subscriptionDocSchema>;
+export type SubscriptionDoc = z.infer<typeof subscriptionDocSchema>;
 
 type PushDeps = Pick<Deps, 'storage' | 'secrets' | 'config' | 'log'>;
 
+export const SUBSCRIPTION_PREFIX = 'push-sub:';
 export const pushSubscriptionPrefix = (deps: Pick<Deps, 'secrets'>, accountId: string) =>
-  `push-sub:${deps.secrets.link('push-subscription', accountId)}:`;
+  `${SUBSCRIPTION_PREFIX}${deps.secrets.link('push-subscription', accountId)}:`;
 const subscriptionDocId = (deps: Pick<Deps, 'secrets'>, accountId: string, endpoint: string) =>
   pushSubscriptionPrefix(deps, accountId) +
   crypto.createHash('sha256').update(endpoint).digest('base64url').slice(0, 22);
@@ -184,46 +186,53 @@ export async function removeSubscription(
   if (existing) await db.remove(existing._id, existing._rev).catch(() => undefined);
 }
 
-/** Sends the fixed notice to every device of a person; answers how many push services accepted it. */
-export async function pushToPerson(deps: PushDeps, accountId: string): Promise<number> {
-  const keys = vapidKeys(deps.config);
-  let delivered = 0;
-  for (const doc of await listSubscriptions(deps, accountId)) {
-    try {
-      checkEndpoint(deps.config, doc.subscription.endpoint);
-      const details = webpush.generateRequestDetails(
-        { endpoint: doc.subscription.endpoint, keys: doc.subscription.keys },
-        JSON.stringify(PUSH_MESSAGE),
-        {
-          vapidDetails: keys,
-          contentEncoding: 'aes128gcm',
-          TTL: 24 * 3600,
-          topic: 'huddle-comments',
-          urgency: 'normal',
-        },
-      );
-      const res = await fetch(details.endpoint, {
-        method: 'POST',
-        headers: details.headers as Record<string, string>,
-        body: new Uint8Array(details.body),
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
-        redirect: 'error',
-      });
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status === 404 || res.status === 410) {
-        await deps.storage
-          .db('accounts')
-          .remove(doc._id, doc._rev)
-          .catch(() => undefined);
-      } else if (res.ok) {
-        delivered++;
-      } else {
-        deps.log.warn({ status: res.status }, 'push service refused a notice');
-      }
-    } catch (err) {
-      // Never log the endpoint: it identifies a device.
-      deps.log.warn({ err: { name: (err as Error)?.name } }, 'push notice failed');
+/** Every device subscription of every person (the daily notice goes to all of them). */
+export async function listAllSubscriptions(deps: Pick<Deps, 'storage'>): Promise<SubscriptionDoc[]> {
+  const rows = await deps.storage.db('accounts').list({ prefix: SUBSCRIPTION_PREFIX, includeDocs: true });
+  return rows.flatMap((r) => {
+    const parsed = subscriptionDocSchema.safeParse(r.doc);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/**
+ * Sends the fixed notice to one device; answers whether the push service accepted it. The same
+ * plaintext for every device, so every encrypted body has the same length.
+ */
+export async function pushNotice(deps: PushDeps, doc: SubscriptionDoc): Promise<boolean> {
+  try {
+    checkEndpoint(deps.config, doc.subscription.endpoint);
+    const details = webpush.generateRequestDetails(
+      { endpoint: doc.subscription.endpoint, keys: doc.subscription.keys },
+      JSON.stringify(PUSH_MESSAGE),
+      {
+        vapidDetails: vapidKeys(deps.config),
+        contentEncoding: 'aes128gcm',
+        TTL: 12 * 3600,
+        topic: PUSH_MESSAGE.tag,
+        urgency: 'normal',
+      },
+    );
+    const res = await fetch(details.endpoint, {
+      method: 'POST',
+      headers: details.headers as Record<string, string>,
+      body: new Uint8Array(details.body),
+      signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      redirect: 'error',
+    });
+    await res.body?.cancel().catch(() => undefined);
+    if (res.status === 404 || res.status === 410) {
+      await deps.storage
+        .db('accounts')
+        .remove(doc._id, doc._rev)
+        .catch(() => undefined);
+      return false;
     }
+    if (!res.ok) deps.log.warn({ status: res.status }, 'push service refused a notice');
+    return res.ok;
+  } catch (err) {
+    // Never log the endpoint: it identifies a device.
+    deps.log.warn({ err: { name: (err as Error)?.name } }, 'push notice failed');
+    return false;
   }
-  return delivered;
 }

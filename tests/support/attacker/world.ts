@@ -528,7 +528,9 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
 
     const notices = async () => {
       const before = sink.messages.length;
-      const res = await new HttpClient(url).post('/api/test/digest');
+      // The daily notice's hook (branch mail); before it, the comment digest's.
+      let res = await new HttpClient(url).post('/api/test/notice');
+      if (res.status === 404) res = await new HttpClient(url).post('/api/test/digest');
       if (res.status !== 200) throw new Error(`notice run answered ${res.status}: ${res.text}`);
       const expected = Number(res.body?.mailed ?? res.body?.sent ?? 0);
       await waitUntil(() => sink.messages.length >= before + expected, `${expected} notice e-mails`);
