@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { coarseTimeSchema, publicIdSchema } from './ids.js';
 import { roleSchema } from './roles.js';
 import { LIMITS, SCHEMA_VERSION } from './protocol.js';
+import { stripBidiControls } from './text/bidi.js';
+
+/** Public text as read: never with bidi override or isolate controls (text/bidi.ts), whenever it was stored. */
+const shownText = (max: number) => z.string().max(max).transform(stripBidiControls);
 
 const base = {
   _id: z.string(),
@@ -39,8 +43,8 @@ export const conversationDocSchema = z.object({
   ...base,
   type: z.literal('conversation'),
   id: publicIdSchema,
-  title: z.string().min(1).max(200),
-  description: z.string().max(5000),
+  title: shownText(200).pipe(z.string().min(1)),
+  description: shownText(5000),
   status: conversationStatusSchema,
   opensAt: z.iso.datetime().optional(),
   closesAt: z.iso.datetime().optional(),
@@ -64,8 +68,8 @@ export const streamDocSchema = z.object({
   type: z.literal('stream'),
   id: publicIdSchema,
   conversationId: publicIdSchema,
-  title: z.string().min(1).max(200),
-  description: z.string().max(2000),
+  title: shownText(200).pipe(z.string().min(1)),
+  description: shownText(2000),
   order: z.number().int(),
 });
 
@@ -84,8 +88,8 @@ export const ideaDocSchema = z.object({
   conversationId: publicIdSchema,
   streamId: publicIdSchema,
   /** Empty only for a withdrawn tombstone (mutations enforce the minimum). */
-  title: z.string().max(LIMITS.ideaTitleMax),
-  body: z.string().max(LIMITS.ideaBodyMax),
+  title: shownText(LIMITS.ideaTitleMax),
+  body: shownText(LIMITS.ideaBodyMax),
   createdHour: coarseTimeSchema,
   /** Set when the author edited it; coarse like every public time. */
   editedHour: coarseTimeSchema.optional(),
@@ -104,7 +108,7 @@ export const commentDocSchema = z.object({
   conversationId: publicIdSchema,
   ideaId: publicIdSchema,
   /** Empty only for a withdrawn tombstone (mutations enforce the minimum). */
-  body: z.string().max(LIMITS.commentBodyMax),
+  body: shownText(LIMITS.commentBodyMax),
   createdHour: coarseTimeSchema,
   editedHour: coarseTimeSchema.optional(),
   status: contentStatusSchema,
@@ -157,17 +161,29 @@ export const accountDocSchema = z.object({
   isDemo: z.boolean().optional(),
 });
 
+/** One code and link sent by e-mail: each works on its own until it expires or any of them is used. */
+export const loginCodeEntrySchema = z.object({
+  codeHash: z.string(),
+  linkTokenHash: z.string(),
+  sentAt: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+});
+
+/**
+ * An account's login codes (auth/login-codes.ts). Asking for a code never voids one already sent:
+ * `live` holds every code and link sent and not yet expired or used; using any one ends them all.
+ */
 export const loginChallengeDocSchema = z.object({
   ...base,
   type: z.literal('login-challenge'),
   accountId: z.string(),
-  codeHash: z.string(),
-  linkTokenHash: z.string(),
-  expiresAt: z.iso.datetime(),
-  attempts: z.number().int().nonnegative(),
-  usedAt: z.iso.datetime().optional(),
-  /** Send times in the current window, for the per-address rate limit. */
+  live: z.array(loginCodeEntrySchema),
+  /** Send times within the current window, for the per-address send limit. */
   recentSends: z.array(z.iso.datetime()),
+  /** Wrong codes tried within the current window, for the per-address bound on guessing. */
+  recentWrongCodes: z.array(z.iso.datetime()),
+  /** When a code or link of this account was last used. */
+  usedAt: z.iso.datetime().optional(),
 });
 
 export const sessionDocSchema = z.object({
@@ -214,6 +230,7 @@ export const receiptDocSchema = z.object({
 
 export type AccountDoc = z.infer<typeof accountDocSchema>;
 export type LoginChallengeDoc = z.infer<typeof loginChallengeDocSchema>;
+export type LoginCodeEntry = z.infer<typeof loginCodeEntrySchema>;
 export type SessionDoc = z.infer<typeof sessionDocSchema>;
 export type StagedDoc = z.infer<typeof stagedDocSchema>;
 export type ReceiptDoc = z.infer<typeof receiptDocSchema>;

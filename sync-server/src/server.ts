@@ -33,7 +33,13 @@ export interface HuddleServer {
   close(): Promise<void>;
 }
 
-export async function createServer(config: Config): Promise<HuddleServer> {
+export interface ServerOptions {
+  /** The clock the routes read (deps.now); tests pass a fake one to play minutes in seconds. */
+  now?: () => Date;
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<HuddleServer> {
+  const now = options.now ?? (() => new Date());
   const bootLog = pino({ level: config.logLevel, base: undefined });
   const { warnings } = prepareDirectories(config);
   for (const warning of warnings) bootLog.warn(warning);
@@ -52,9 +58,8 @@ export async function createServer(config: Config): Promise<HuddleServer> {
   }
   const mailer = createMailer(config, bootLog);
   const notifier = createNotifier();
-  const app = await buildApp({ config, storage, secrets, mailer, notifier, now: () => new Date() });
-  if (config.isDemo)
-    await seedDemo({ config, storage, secrets, mailer, notifier, log: app.log, now: () => new Date() });
+  const app = await buildApp({ config, storage, secrets, mailer, notifier, now });
+  if (config.isDemo) await seedDemo({ config, storage, secrets, mailer, notifier, log: app.log, now });
   let isClosed = false;
   return {
     app,

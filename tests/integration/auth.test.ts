@@ -10,6 +10,7 @@ import { codeOf, linkOf, logIn, mailbox } from './auth-helpers.js';
 import type { AccountDoc, LoginChallengeDoc } from '../../shared/src/documents.js';
 import { loadConfig } from '../../sync-server/src/config.js';
 import { loadSecrets } from '../../sync-server/src/secrets.js';
+import { MAX_SENDS_PER_WINDOW, MAX_WRONG_CODES_PER_WINDOW } from '../../sync-server/src/auth/login-codes.js';
 
 let sink: SmtpSink;
 let ts: TestServer;
@@ -124,33 +125,54 @@ describe('login with e-mail and code', () => {
     expect(second.headers.getSetCookie()).toEqual([]);
   });
 
-  it('a new code replaces the previous one', async () => {
+  it('asking for a new code never voids one already sent: each works, and using one ends the others', async () => {
     const email = await invited('fay');
     await new HttpClient(ts.url).post('/api/auth/request-code', { email });
-    const first = codeOf(await nextMail(email));
+    const first = await nextMail(email);
     await new HttpClient(ts.url).post('/api/auth/request-code', { email });
-    const second = codeOf(await nextMail(email));
-    if (first !== second)
-      expect((await new HttpClient(ts.url).post('/api/auth/verify', { email, code: first })).status).toBe(
-        400,
-      );
-    expect((await new HttpClient(ts.url).post('/api/auth/verify', { email, code: second })).status).toBe(200);
+    const second = await nextMail(email);
+    // The first code still logs in after the second was sent...
+    expect(
+      (await new HttpClient(ts.url).post('/api/auth/verify', { email, code: codeOf(first) })).status,
+    ).toBe(200);
+    // ...and that ended the second code and both links.
+    if (codeOf(second) !== codeOf(first))
+      expect(
+        (await new HttpClient(ts.url).post('/api/auth/verify', { email, code: codeOf(second) })).status,
+      ).toBe(400);
+    for (const mail of [first, second]) {
+      const page = await new HttpClient(ts.url).get(linkOf(mail).slice(ts.url.length));
+      expect(page.text).toContain('no longer works');
+    }
   });
 
-  it('five wrong codes kill the challenge: the right code is refused after that', async () => {
+  it('five wrong codes within a code lifetime stop codes for the address, but its e-mailed link still logs in', async () => {
     const email = await invited('gus');
     await new HttpClient(ts.url).post('/api/auth/request-code', { email });
-    const code = codeOf(await nextMail(email));
+    const mail = await nextMail(email);
+    const code = codeOf(mail);
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
     const client = new HttpClient(ts.url);
     // Sent in parallel: every guess must count, even when they race.
     const answers = await Promise.all(
-      Array.from({ length: 5 }, () => client.post('/api/auth/verify', { email, code: wrong })),
+      Array.from({ length: MAX_WRONG_CODES_PER_WINDOW }, () =>
+        client.post('/api/auth/verify', { email, code: wrong }),
+      ),
     );
-    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 400]);
+    expect(answers.map((a) => a.status)).toEqual(Array(MAX_WRONG_CODES_PER_WINDOW).fill(400));
     const right = await client.post('/api/auth/verify', { email, code });
     expect(right.status).toBe(400);
     expect(right.body.message).toBe(answers[0]!.body.message);
+    expect(right.body.message).toMatch(/link in the e-mail still works/);
+    // The link is not a guess: it still works.
+    const token = new URL(linkOf(mail)).searchParams.get('t')!;
+    const browser = new HttpClient(ts.url);
+    const post = await browser.request('POST', '/login/link', `token=${encodeURIComponent(token)}`, {
+      'content-type': 'application/x-www-form-urlencoded',
+      origin: ts.url,
+    });
+    expect(post.status).toBe(303);
+    expect((await browser.get('/api/me')).body).toMatchObject({ email });
   });
 
   it('four wrong codes, then the right one, still logs in', async () => {
@@ -159,7 +181,7 @@ describe('login with e-mail and code', () => {
     const code = codeOf(await nextMail(email));
     const wrong = String((Number(code) + 7) % 1_000_000).padStart(6, '0');
     const client = new HttpClient(ts.url);
-    for (let i = 0; i < 4; i++)
+    for (let i = 0; i < MAX_WRONG_CODES_PER_WINDOW - 1; i++)
       expect((await client.post('/api/auth/verify', { email, code: wrong })).status).toBe(400);
     expect((await client.post('/api/auth/verify', { email, code })).status).toBe(200);
   });
@@ -174,7 +196,8 @@ describe('login with e-mail and code', () => {
     const account = await db.get<AccountDoc>(`account:${secrets.hmac('owner', 'email', email)}`);
     const challenge = await db.get<LoginChallengeDoc>(`login-challenge:${account!.accountId}`);
     expect(challenge?.usedAt).toBeUndefined();
-    await db.put({ ...challenge!, expiresAt: new Date(Date.now() - 1000).toISOString() });
+    const past = new Date(Date.now() - 1000).toISOString();
+    await db.put({ ...challenge!, live: challenge!.live.map((c) => ({ ...c, expiresAt: past })) });
     const res = await new HttpClient(ts.url).post('/api/auth/verify', { email, code });
     expect(res.status).toBe(400);
     expect(res.headers.getSetCookie()).toEqual([]);
@@ -208,15 +231,21 @@ describe('login with e-mail and code', () => {
     expect(sink.messages.some((m) => m.to.includes(unknown))).toBe(false);
   });
 
-  it('at most five codes per address per hour are sent, and the answer does not change', async () => {
+  it('at most three codes per address per code lifetime are sent, the answer does not change, and every code sent still works', async () => {
     const email = await invited('kit'); // the invitation was the first send
     const answers = [];
     for (let i = 0; i < 6; i++)
       answers.push(await new HttpClient(ts.url).post('/api/auth/request-code', { email }));
     expect(new Set(answers.map((a) => `${a.status} ${a.text}`)).size).toBe(1);
+    expect(answers[0]!.body.message).toMatch(/already sent to you keeps working/);
     // The mail goes out after the answer: count once all six are sent or refused, not after a guess.
     await loginMailIdle();
-    expect(sink.messages.filter((m) => m.to.includes(email))).toHaveLength(5);
+    const mails = sink.messages.filter((m) => m.to.includes(email));
+    expect(mails).toHaveLength(MAX_SENDS_PER_WINDOW);
+    // The refused sends cancelled nothing: the last code sent logs in.
+    expect(
+      (await new HttpClient(ts.url).post('/api/auth/verify', { email, code: codeOf(mails.at(-1)!) })).status,
+    ).toBe(200);
   });
 });
 

@@ -24,7 +24,7 @@ export interface MailLoginWorld {
   invite(label: string): Promise<{ email: string; mail: SunkMail }>;
   /** Every mail the sink has received for `email`, oldest first. */
   mailsTo(email: string): SunkMail[];
-  /** Moves the address's current code and link past their expiry, as the clock would. */
+  /** Moves the address's live codes and links past their expiry, as the clock would. */
   expireChallenge(email: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -52,7 +52,8 @@ export async function startMailLoginWorld(): Promise<MailLoginWorld> {
       const account = await db.get<AccountDoc>(`account:${secrets.hmac('owner', 'email', email)}`);
       const id = `login-challenge:${account!.accountId}`;
       const challenge = await db.get<LoginChallengeDoc>(id);
-      await db.put({ ...challenge!, expiresAt: new Date(Date.now() - 1000).toISOString() });
+      const past = new Date(Date.now() - 1000).toISOString();
+      await db.put({ ...challenge!, live: challenge!.live.map((c) => ({ ...c, expiresAt: past })) });
     },
     async close() {
       await ts.close();

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { loadConfig, type Env } from '../../sync-server/src/config.js';
-import { createServer, type HuddleServer } from '../../sync-server/src/server.js';
+import { createServer, type HuddleServer, type ServerOptions } from '../../sync-server/src/server.js';
 import { NanoStorage } from '../../sync-server/src/storage/nano-adapter.js';
 import type { Storage } from '../../sync-server/src/storage/port.js';
 import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
@@ -49,6 +49,7 @@ export function openTestStorage(dataDir: string): Storage {
 export async function startTestServer(
   env: Partial<Record<keyof Env, string>> = {},
   dataDir = makeTempDir(),
+  options: ServerOptions = {},
 ): Promise<TestServer> {
   const config = loadConfig({
     HUDDLE_DATA_DIR: dataDir,
@@ -61,7 +62,7 @@ export async function startTestServer(
     ...storageEnv(dataDir),
     ...env,
   });
-  const server = await createServer(config);
+  const server = await createServer(config, options);
   await server.app.listen({ port: config.port, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   // Links in e-mails must point at the real port.

@@ -102,6 +102,7 @@ function CommentFormLoaded({
           colleagues. Saved on this device as you type.
         </p>
         <textarea
+          dir="auto"
           ref={box}
           readOnly={isSubmitting}
           id="comment-body"

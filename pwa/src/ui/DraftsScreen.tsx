@@ -3,7 +3,7 @@
  * two devices edited one draft offline (both are shown), and posts the server did not accept, with its reason.
  */
 import { REJECTION_CODES } from '../../../shared/src/rejections.js';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { huddle, type Draft } from '../data/hooks.js';
 import { useDrafts } from '../data/participant-hooks.js';
 import { formatTime } from './format.js';
@@ -29,9 +29,16 @@ function rejectionText(rejection: NonNullable<Draft['rejection']>): string {
     : rejection.message;
 }
 
-function heading(d: Draft): string {
-  if (d.editOf) return d.kind === 'idea' ? `Edit of your idea: ${d.title ?? ''}` : 'Edit of your comment';
-  if (d.kind === 'idea') return d.title?.trim() ? d.title : 'Idea without a title';
+function heading(d: Draft): ReactNode {
+  if (d.editOf)
+    return d.kind === 'idea' ? (
+      <>
+        Edit of your idea: <bdi>{d.title ?? ''}</bdi>
+      </>
+    ) : (
+      'Edit of your comment'
+    );
+  if (d.kind === 'idea') return d.title?.trim() ? <bdi>{d.title}</bdi> : 'Idea without a title';
   return 'Comment';
 }
 
@@ -53,7 +60,11 @@ export function DraftsScreen() {
           {drafts.map((d) => (
             <li key={d.id} className="card" data-testid={d.rejection ? 'rejected-draft' : 'draft'}>
               <h2 className="card__title">{heading(d)}</h2>
-              {d.body && <p className="card__body">{d.body}</p>}
+              {d.body && (
+                <p className="card__body" dir="auto">
+                  {d.body}
+                </p>
+              )}
               <p className="card__meta">Last changed {formatTime(d.updatedAt)}</p>
               {d.isConflictCopy && (
                 <p className="badge badge--waiting">

@@ -141,6 +141,7 @@ function EditForm({
               A short summary, {LIMITS.ideaTitleMin} to {LIMITS.ideaTitleMax} characters.
             </p>
             <input
+              dir="auto"
               ref={titleBox}
               readOnly={isSubmitting}
               id="edit-title"
@@ -162,6 +163,7 @@ function EditForm({
             do not name colleagues.
           </p>
           <textarea
+            dir="auto"
             ref={bodyBox}
             readOnly={isSubmitting}
             id="edit-body"

@@ -52,10 +52,14 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
       {conversation?.status === 'closed' && <ClosedBanner />}
       <article className="idea" aria-labelledby="idea-title">
         <h1 id="idea-title" tabIndex={-1}>
-          {idea.title}
+          <bdi>{idea.title}</bdi>
         </h1>
         <PostBadge status={view.postStatus} />
-        {idea.body && <p className="idea__body">{idea.body}</p>}
+        {idea.body && (
+          <p className="idea__body" dir="auto">
+            {idea.body}
+          </p>
+        )}
         <p className="card__meta">
           Posted around {formatHour(idea.createdHour)}
           {idea.editedByModerator && ' · Edited by the moderators'}
@@ -92,7 +96,9 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
           <ol className="comment-list">
             {comments.map((c) => (
               <li key={c.id} className="comment" data-testid="comment">
-                <p className="comment__body">{c.body}</p>
+                <p className="comment__body" dir="auto">
+                  {c.body}
+                </p>
                 <PostBadge status={c.postStatus} />
                 {c.editedByModerator && <p className="card__meta">Edited by the moderators</p>}
                 {c.postStatus === 'public' && (

@@ -27,9 +27,11 @@ function PostRow({ post }: { post: MyPost }) {
       <p className="card__kind">{post.kind === 'idea' ? 'Idea' : 'Comment'}</p>
       <h3 className="card__title">
         {isLinkable && post.state !== 'merged' ? (
-          <a href={href.idea(post.ideaId!)}>{post.text}</a>
+          <a href={href.idea(post.ideaId!)}>
+            <bdi>{post.text}</bdi>
+          </a>
         ) : (
-          post.text
+          <bdi>{post.text}</bdi>
         )}
       </h3>
       <p className={`status status--${post.state}`} data-testid="my-post-status">
@@ -80,7 +82,14 @@ export function MyActivityScreen() {
             {refused.map((r) => (
               <li key={`${r.at}-${r.kind}`}>
                 {r.message}
-                {r.text ? ` Your note: “${r.text}”` : ''}
+                {r.text ? (
+                  <>
+                    {' '}
+                    Your note: “<bdi>{r.text}</bdi>”
+                  </>
+                ) : (
+                  ''
+                )}
               </li>
             ))}
           </ul>

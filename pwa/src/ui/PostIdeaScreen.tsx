@@ -159,6 +159,7 @@ function PostIdeaForm({
             A short summary, {LIMITS.ideaTitleMin} to {LIMITS.ideaTitleMax} characters.
           </p>
           <input
+            dir="auto"
             ref={titleBox}
             readOnly={isSubmitting}
             id="idea-title"
@@ -184,6 +185,7 @@ function PostIdeaForm({
             colleagues.
           </p>
           <textarea
+            dir="auto"
             ref={bodyBox}
             readOnly={isSubmitting}
             id="idea-body"
@@ -224,7 +226,9 @@ function SimilarIdeas({ ideas }: { ideas: Array<{ ideaId: string; title: string 
       <ul className="similar__list">
         {ideas.map((idea) => (
           <li key={idea.ideaId}>
-            <a href={href.idea(idea.ideaId)}>{idea.title}</a>
+            <a href={href.idea(idea.ideaId)}>
+              <bdi>{idea.title}</bdi>
+            </a>
           </li>
         ))}
       </ul>

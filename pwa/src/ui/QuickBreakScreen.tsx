@@ -71,11 +71,19 @@ function QuickBreak({ initialDeck }: { initialDeck: QuickBreakIdea[] }) {
       </p>
       <progress className="quick-break__bar" max={deck.length} value={position} aria-hidden="true" />
       <article className="card quick-break__card" aria-labelledby="quick-break-title">
-        {current.streamTitle && <p className="card__kind">{current.streamTitle}</p>}
+        {current.streamTitle && (
+          <p className="card__kind">
+            <bdi>{current.streamTitle}</bdi>
+          </p>
+        )}
         <h1 id="quick-break-title" tabIndex={-1} ref={headingRef}>
-          {current.title}
+          <bdi>{current.title}</bdi>
         </h1>
-        {current.body && <p className="idea__body">{current.body}</p>}
+        {current.body && (
+          <p className="idea__body" dir="auto">
+            {current.body}
+          </p>
+        )}
         <p>
           <a href={href.idea(current.id)}>Read the comments</a>
         </p>

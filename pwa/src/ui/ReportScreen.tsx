@@ -80,7 +80,9 @@ export function ReportScreen({ kind, id }: { kind: PostKind; id: string }) {
         <a href={href.idea(target.ideaId)}>Back without reporting</a>
       </p>
       <h1 tabIndex={-1}>Report this {kind}</h1>
-      <blockquote className="quoted">{target.text}</blockquote>
+      <blockquote className="quoted" dir="auto">
+        {target.text}
+      </blockquote>
       <p>
         The facilitation team will look at it. Nobody else sees your report, and it does not carry your name.
       </p>
@@ -115,6 +117,7 @@ export function ReportScreen({ kind, id }: { kind: PostKind; id: string }) {
             Up to {LIMITS.reportNoteMax} characters.
           </p>
           <textarea
+            dir="auto"
             ref={noteBox}
             readOnly={isSubmitting}
             id="report-note"

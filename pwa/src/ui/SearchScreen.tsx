@@ -65,9 +65,15 @@ export function SearchScreen({ query: initialQuery }: { query: string }) {
                 <li key={hit.key} className="card" data-testid="search-result">
                   <p className="card__kind">{hit.kind === 'idea' ? 'Idea' : 'Comment on'}</p>
                   <h3 className="card__title">
-                    <a href={href.idea(hit.ideaId)}>{hit.title}</a>
+                    <a href={href.idea(hit.ideaId)}>
+                      <bdi>{hit.title}</bdi>
+                    </a>
                   </h3>
-                  {hit.excerpt && hit.excerpt !== hit.title && <p className="card__body">{hit.excerpt}</p>}
+                  {hit.excerpt && hit.excerpt !== hit.title && (
+                    <p className="card__body" dir="auto">
+                      {hit.excerpt}
+                    </p>
+                  )}
                 </li>
               ))}
             </ol>

@@ -43,7 +43,9 @@ export function StreamScreen({
       <p className="breadcrumb">
         <a href={href.streams()}>All topics</a>
       </p>
-      <h1 tabIndex={-1}>{stream.title}</h1>
+      <h1 tabIndex={-1}>
+        <bdi>{stream.title}</bdi>
+      </h1>
       {stream.description && <p className="lead">{stream.description}</p>}
       {conversation?.status === 'closed' && <ClosedBanner />}
       {canContribute && isOpen && (
@@ -81,12 +83,18 @@ export function StreamScreen({
                 {idea.postStatus === 'waiting-to-send' ? (
                   idea.title
                 ) : (
-                  <a href={href.idea(idea.id)}>{idea.title}</a>
+                  <a href={href.idea(idea.id)}>
+                    <bdi>{idea.title}</bdi>
+                  </a>
                 )}
               </h3>
               <PostBadge status={idea.postStatus} />
               {idea.isOwn && idea.postStatus === 'public' && <p className="badge badge--own">Your idea</p>}
-              {idea.body && <p className="card__body">{idea.body}</p>}
+              {idea.body && (
+                <p className="card__body" dir="auto">
+                  {idea.body}
+                </p>
+              )}
               {idea.postStatus === 'public' && (
                 <p className="card__meta">
                   {plural(idea.likes, 'like')}, {plural(idea.dislikes, 'dislike')},{' '}

@@ -74,7 +74,9 @@ export function StreamsScreen() {
             {streams.map((s) => (
               <li key={s.id} className="card">
                 <h3 className="card__title">
-                  <a href={href.stream(s.id)}>{s.title}</a>
+                  <a href={href.stream(s.id)}>
+                    <bdi>{s.title}</bdi>
+                  </a>
                 </h3>
                 {s.description && <p>{s.description}</p>}
               </li>

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { Action } from '../authorization.js';
 import type { DeviceStore, Rejection } from '../device.js';
+import { stripBidiControls } from '../text/bidi.js';
 
 export interface MutationDefinition<M extends { kind: string; id: string }> {
   kind: M['kind'];
@@ -36,11 +37,14 @@ export interface MutationDefinition<M extends { kind: string; id: string }> {
   onRejected(m: M, reason: Rejection, store: DeviceStore): Promise<void>;
 }
 
-/** Text fields are trimmed, then held to their limits, with messages written for the person. */
+/**
+ * Text fields lose bidi override and isolate controls (text/bidi.ts) and are trimmed, then held
+ * to their limits, with messages written for the person.
+ */
 export const trimmed = (min: number, max: number, what: string) =>
   z
     .string()
-    .transform((s) => s.trim())
+    .transform((s) => stripBidiControls(s).trim())
     .pipe(
       z
         .string()

@@ -95,8 +95,20 @@ export function linkNotUsablePage(): string {
   return page(
     'This login link no longer works',
     [
-      '<p>Login links work once, for a limited time. This one has been used already or has expired.</p>',
+      '<p>Login links work once, for a limited time. This one has been used already (a link or code from another e-mail may have been used: that ends them all) or has expired.</p>',
       '<p>If you have just logged in with it on this device, Huddle opens as usual. If not, ask there for a new code with your e-mail address.</p>',
+      GO_TO_HUDDLE,
+    ].join('\n'),
+  );
+}
+
+/** Too many links that do not work were opened from one network (login-budgets.ts). */
+export function linksRateLimitedPage(wait: string): string {
+  return page(
+    'Please try again in a moment',
+    [
+      `<p>Too many login links that do not work were opened from this network. Please try again in ${wait}.</p>`,
+      '<p>A login link that still works is never refused: if you have one, open it again.</p>',
       GO_TO_HUDDLE,
     ].join('\n'),
   );

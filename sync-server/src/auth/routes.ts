@@ -1,11 +1,13 @@
 /**
  * E-mail login: ask for a code, verify it (or open the e-mailed link), see who you
  * are, log out. Sessions themselves live in sessions.ts, login codes in login-codes.ts.
- * Per-IP rate limits here are an extra, in-memory layer; the limits that matter
- * (sends per address, guesses per code) are stored with the challenge.
+ * The limits that protect a person (codes sent to an address, wrong codes tried for it)
+ * are stored with their codes; the per-network and service-wide budgets here are an
+ * in-memory layer (login-budgets.ts). Known and unknown addresses get the same answers
+ * after the same work: request-code answers before any of it, verify reads, hashes and
+ * writes the same for both.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import rateLimit from '@fastify/rate-limit';
 import {
   linkLoginBodySchema,
   meResponseSchema,
@@ -20,12 +22,14 @@ import { HttpError } from '../http/errors.js';
 import { route } from '../http/route.js';
 import { ensureAccountPointer, findAccountByEmail, markActive, type AuthDeps } from './accounts.js';
 import { createBackground, type Background } from './background.js';
+import { createLoginBudgets, inWords, type Budget } from './login-budgets.js';
 import {
-  challengeDocId,
+  checkLoginCode,
   consumeLoginLink,
   isLoginLinkUsable,
   issueLoginChallenge,
-  verifyLoginCode,
+  issueNothing,
+  MAX_SENDS_PER_WINDOW,
 } from './login-codes.js';
 import { loginCodeMail } from './login-mail.js';
 import {
@@ -34,38 +38,30 @@ import {
   LOGIN_PAGE_JS,
   LOGIN_PAGE_JS_PATH,
   linkNotUsablePage,
+  linksRateLimitedPage,
   linkUsedWhileSignedInPage,
   loginFormPage,
 } from './login-page.js';
 import { createSession, requireSession, revokeSession, SESSION_COOKIE } from './sessions.js';
 
 export const REQUEST_CODE_ANSWER =
-  'If this address is invited to Huddle, a code is on its way. It can take a minute or two.';
+  'If this address is invited to Huddle, a code is on its way. It can take a minute or two. ' +
+  'Any code or link already sent to you keeps working until it expires.';
+/** Said to everyone the same way, so it never tells whether an address is known or was guessed at. */
 const WRONG_CODE =
-  'That code is not right, or it has expired. Check the latest e-mail, or ask for a new code.';
+  'That code is not right, or it has expired, or too many wrong codes were tried for this address. ' +
+  'The link in the e-mail still works; or ask for a new code.';
 
-/** Per IP: a hospital's staff may all share one address (NAT), so these are generous. */
-const CODE_ROUTES_PER_MINUTE = 60;
-const LINK_ROUTES_PER_MINUTE = 300;
-
-const rateLimitOptions = (max: number) => ({
-  global: true,
-  max,
-  timeWindow: '1 minute',
-  // No remaining-count headers: answers to different addresses stay byte-identical.
-  addHeadersOnExceeding: {
-    'x-ratelimit-limit': false,
-    'x-ratelimit-remaining': false,
-    'x-ratelimit-reset': false,
-  },
-  errorResponseBuilder: (_req: FastifyRequest, ctx: { after: string }) =>
-    new HttpError(
-      429,
-      'rate-limited',
-      `Too many attempts from this network. Please try again in ${ctx.after}.`,
-    ),
-});
-
+/** A 429 with a message and Retry-After, before any work: the same for every address. */
+function spend(reply: FastifyReply, budget: Budget, key: string, message: (wait: string) => string): void {
+  const waitMs = budget.take(key);
+  if (waitMs === 0) return;
+  void reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+  throw new HttpError(429, 'rate-limited', message(inWords(waitMs)));
+}
+const fromThisNetwork = (wait: string) => `Too many attempts from this network. Please try again in ${wait}.`;
+const serviceBusy = (wait: string) =>
+  `Huddle is very busy. Please try again in ${wait}. The link in your e-mail still works.`;
 /** May this account log in at all on this server? */
 export const canLogIn = (deps: Pick<Deps, 'config'>, account: AccountDoc) =>
   account.status !== 'disabled' && !(account.isDemo && !deps.config.isDemo);
@@ -82,11 +78,13 @@ async function startSession(deps: Deps, reply: FastifyReply, account: AccountDoc
 /** Sends a login code if the address belongs to an account that may log in; silent otherwise. */
 export async function sendLoginCode(deps: AuthDeps, email: string): Promise<void> {
   const account = await findAccountByEmail(deps, email);
-  if (!account || !canLogIn(deps, account)) return;
+  if (!account || !canLogIn(deps, account)) return issueNothing(deps, email);
   const validForMs = deps.config.loginCodeMinutes * 60_000;
   const issued = await issueLoginChallenge(deps, account, validForMs);
   if (issued === 'limited') {
-    deps.log.info('login code not sent: the hourly limit for this address was reached');
+    deps.log.info(
+      `login code not sent: ${MAX_SENDS_PER_WINDOW} were sent to this address within one code lifetime`,
+    );
     return;
   }
   await deps.mailer.send(loginCodeMail(deps.config, account.email, issued, validForMs));
@@ -104,6 +102,7 @@ async function hasSession(deps: Deps, request: FastifyRequest): Promise<boolean>
 
 export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const background: Background = createBackground(deps.log);
+  const budgets = createLoginBudgets(deps);
   app.addHook('onClose', async () => background.drain());
 
   if (deps.config.hasTestHooks) {
@@ -125,8 +124,6 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
   }
 
   await app.register(async (scope) => {
-    await scope.register(rateLimit, rateLimitOptions(CODE_ROUTES_PER_MINUTE));
-
     route(
       scope,
       {
@@ -138,7 +135,9 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
         body: requestCodeBodySchema,
         response: requestCodeResponseSchema,
       },
-      async ({ body, reply }) => {
+      async ({ body, request, reply }) => {
+        spend(reply, budgets.perIpCodeRequests, request.ip, fromThisNetwork);
+        spend(reply, budgets.serviceCodeRequests, '', serviceBusy);
         // All the work happens after the answer, so known and unknown addresses look and time the same.
         background.run('login code', () => sendLoginCode(deps, body.email));
         void reply.status(202);
@@ -157,16 +156,14 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
         body: verifyCodeBodySchema,
         response: meResponseSchema,
       },
-      async ({ body, reply }) => {
-        const account = await findAccountByEmail(deps, body.email);
-        if (!account) {
-          // Same reads as for a known address with no code, then the same answer.
-          await deps.storage.db('accounts').get(challengeDocId('unknown'));
+      async ({ body, request, reply }) => {
+        spend(reply, budgets.perIpVerifies, request.ip, fromThisNetwork);
+        spend(reply, budgets.serviceVerifies, '', serviceBusy);
+        const found = await findAccountByEmail(deps, body.email);
+        const account = found && canLogIn(deps, found) ? found : undefined;
+        // An unknown address goes through the same read, hash and write, then the same answer.
+        if (!(await checkLoginCode(deps, body.email, account, body.code)) || !account)
           throw new HttpError(400, 'invalid-code', WRONG_CODE);
-        }
-        if (!canLogIn(deps, account) || !(await verifyLoginCode(deps, account, body.code))) {
-          throw new HttpError(400, 'invalid-code', WRONG_CODE);
-        }
         await startSession(deps, reply, account);
         return toMe(account);
       },
@@ -182,7 +179,6 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
   asset(LOGIN_PAGE_JS_PATH, 'text/javascript; charset=utf-8', LOGIN_PAGE_JS);
 
   await app.register(async (scope) => {
-    await scope.register(rateLimit, rateLimitOptions(LINK_ROUTES_PER_MINUTE));
     // The link page posts an ordinary HTML form.
     scope.addContentTypeParser(
       'application/x-www-form-urlencoded',
@@ -195,10 +191,19 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
     const html = (reply: FastifyReply, status: number, page: string) =>
       reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
 
+    // A link that works is never refused (256 random bits: nothing to guess, nothing to limit);
+    // links that do not work are counted per network, so a flood of them is answered cheaply.
+    const refusedLink = (request: FastifyRequest, reply: FastifyReply, page: () => string) => {
+      const waitMs = budgets.perIpBadLinks.take(request.ip);
+      if (waitMs === 0) return html(reply, 400, page());
+      void reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      return html(reply, 429, linksRateLimitedPage(inWords(waitMs)));
+    };
+
     scope.get('/login/link', async (request, reply) => {
       const token = (request.query as { t?: unknown }).t;
       const isUsable = typeof token === 'string' && (await isLoginLinkUsable(deps, token));
-      if (!isUsable) return html(reply, 400, linkNotUsablePage());
+      if (!isUsable) return refusedLink(request, reply, linkNotUsablePage);
       // The page's form post must carry our Origin (the CSRF rule for forms, http/csrf.ts):
       // under the site-wide `no-referrer` browsers send `Origin: null` instead. `strict-origin`
       // sends the origin and never the path, so the token in this page's URL stays out of any
@@ -214,7 +219,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: Deps): Prom
         // Pressed again (a second tab, the back button) where the first press logged in:
         // say so, rather than "no longer works" to someone who is in.
         const page = (await hasSession(deps, request)) ? linkUsedWhileSignedInPage() : linkNotUsablePage();
-        return html(reply, 400, page);
+        return refusedLink(request, reply, () => page);
       }
       await startSession(deps, reply, account);
       return reply.status(303).header('cache-control', 'no-store').redirect('/', 303);
