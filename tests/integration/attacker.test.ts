@@ -95,6 +95,7 @@ describe('the Trust as attacker, with everything it could hold', () => {
       expect(s[kind], kind).toBeGreaterThan(0);
     expect((s['push idea.withdraw'] ?? 0) + (s['push comment.withdraw'] ?? 0)).toBeGreaterThan(0);
     expect(s['notice runs']).toBeGreaterThanOrEqual(3);
+    expect(s['notice runs that mailed'], 'the mail log has notices in it').toBeGreaterThanOrEqual(1);
     expect(world.truth.optedIn.size).toBeGreaterThan(0);
     // Nights: hours where one person alone pushed something.
     const nightPushers = new Map<string, Set<string>>();
@@ -120,7 +121,9 @@ describe('the Trust as attacker, with everything it could hold', () => {
     it(`${name}: links no post, comment or vote with certainty`, () => {
       const s = scores.find((x) => x.name === name)!;
       expect(s, `attack ${name} ran`).toBeDefined();
-      expect(s.posts.wrongCertain + s.votes.wrongCertain, `${name} is sound (never certain and wrong)`).toBe(0);
+      expect(s.posts.wrongCertain + s.votes.wrongCertain, `${name} is sound (never certain and wrong)`).toBe(
+        0,
+      );
       expect(
         { posts: s.posts.certain, votes: s.votes.certain },
         `${name} linked with certainty: ${s.certainExamples.join('; ')}`,
@@ -138,7 +141,10 @@ describe('the Trust as attacker, with everything it could hold', () => {
   it(`every released batch held contributions from at least ${K} distinct people`, () => {
     const small = [...world.truth.batchContributors]
       .filter(([, who]) => who.size > 0 && who.size < K)
-      .map(([b, who]) => `batch ${b} (${world.holdings.batches[b]!.sim}): ${who.size} ${[...world.truth.batchContributions.get(b)!].map((c) => c.what.split(' ')[0]).join(', ')}`);
+      .map(
+        ([b, who]) =>
+          `batch ${b} (${world.holdings.batches[b]!.sim}): ${who.size} ${[...world.truth.batchContributions.get(b)!].map((c) => c.what.split(' ')[0]).join(', ')}`,
+      );
     expect(small, `${small.length} of ${world.holdings.batches.length} batches below k`).toEqual([]);
   });
 
@@ -146,7 +152,9 @@ describe('the Trust as attacker, with everything it could hold', () => {
     // The key, wherever the server kept it (given in the environment, the keys directory, or the data).
     const h = world.holdings;
     const keyIds = new Set(
-      (h.dumps.find((d) => d.db === 'vault')?.feed ?? []).flatMap((r) => (r.doc?.['keyId'] ? [String(r.doc['keyId'])] : [])),
+      (h.dumps.find((d) => d.db === 'vault')?.feed ?? []).flatMap((r) =>
+        r.doc?.['keyId'] ? [String(r.doc['keyId'])] : [],
+      ),
     );
     const candidates = [
       world.env['HUDDLE_LINKING_KEY'],
@@ -154,8 +162,16 @@ describe('the Trust as attacker, with everything it could hold', () => {
       ...[world.keysDir, world.dataDir].flatMap((d) => (fs.existsSync(d) ? keysAtRest(d) : [])),
     ].filter((k): k is string => !!k);
     const key = candidates.find((k) => keyIds.has(secretsWithKey(h.secret, k).vaultKeyId));
-    expect(key, `the linking key (looked in the environment, ${path.basename(world.keysDir)}/ and the data directory)`).toBeDefined();
-    const control = score(await withLinkingKey(h, key!, 'positive control: the linking key'), world.truth, h.batches, everyone());
+    expect(
+      key,
+      `the linking key (looked in the environment, ${path.basename(world.keysDir)}/ and the data directory)`,
+    ).toBeDefined();
+    const control = score(
+      await withLinkingKey(h, key!, 'positive control: the linking key'),
+      world.truth,
+      h.batches,
+      everyone(),
+    );
     console.info(formatScores([control]));
     expect(control.posts.units).toBeGreaterThan(50);
     expect(control.posts.wrongCertain + control.votes.wrongCertain).toBe(0);

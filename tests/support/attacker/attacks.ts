@@ -62,7 +62,7 @@ const textBytes = (text: string | undefined) => Buffer.byteLength(JSON.stringify
 export function hmacIds(h: AttackerHoldings): AttackResult {
   const result = empty('(1) HMAC/ids with HUDDLE_SECRET');
   const publicIds = new Set(h.batches.flatMap((b) => b.changes.map((c) => c.itemId)));
-  // With the conversation, stream and small-number ids beside each person (voter and owner tags of
+  // With the conversation, stream and slot-number (0-9) ids beside each person (voter and owner tags of
   // every shape the server has used). Every other id beside a person is anonymity-at-rest.test.ts's
   // scan (too slow for 32 people here: an HMAC per person, purpose, label and id).
   const streamIds = h.dumps
@@ -72,7 +72,7 @@ export function hmacIds(h: AttackerHoldings): AttackResult {
   const knowledge = knowledgeFromSecret(
     h.secret,
     h.people,
-    atomsOf(h.dumps).filter((a) => atoms.has(a) || /^\d+$/.test(a)),
+    atomsOf(h.dumps).filter((a) => atoms.has(a) || /^\d$/.test(a)),
   );
   const content = new ContentMarkers(publicIds, new Set(), []);
   const findings = [...scanForPeople(h.dumps, knowledge, content), ...scanFeeds(h.dumps, knowledge, content)];
@@ -198,7 +198,8 @@ export function mail(h: AttackerHoldings): AttackResult {
       if (sizes.size < 2) continue;
       const minority = [...sizes.values()].sort((a, b) => a.length - b.length)[0]!;
       news = new Set(minority);
-      for (const id of ideas) result.posts.set(id, { candidates: new Set(h.people.map((p) => p.email)), weights: weigh(news) });
+      for (const id of ideas)
+        result.posts.set(id, { candidates: new Set(h.people.map((p) => p.email)), weights: weigh(news) });
       continue;
     }
     for (const id of ideas) {
@@ -239,7 +240,9 @@ export function tallyDifferencing(h: AttackerHoldings): AttackResult {
     for (const c of b.changes) {
       if (c.type !== 'tally' || who.size === 0) continue;
       // Pushers who only pushed once, with a small push, were voting (or saving a setting): first.
-      const weights = new Map([...who].map((p) => [p, pushes.some((x) => x.email === p && x.reqBytes < 400) ? 2 : 1]));
+      const weights = new Map(
+        [...who].map((p) => [p, pushes.some((x) => x.email === p && x.reqBytes < 400) ? 2 : 1]),
+      );
       result.tallies.set(tallyKey(b.index, c.itemId), { candidates: who, weights });
     }
   }
@@ -263,7 +266,9 @@ export function parseLog(output: string): LogLine[] {
   return output.split('\n').flatMap((line) => {
     try {
       const j = JSON.parse(line) as { time?: number; reqId?: string; req?: { path?: string } };
-      return typeof j.time === 'number' ? [{ time: j.time, reqId: j.reqId, text: line, path: j.req?.path }] : [];
+      return typeof j.time === 'number'
+        ? [{ time: j.time, reqId: j.reqId, text: line, path: j.req?.path }]
+        : [];
     } catch {
       return [];
     }
@@ -326,7 +331,9 @@ export function vault(h: AttackerHoldings): AttackResult {
       current = [];
     } else if (row.doc?.['type'] === 'vault') current.push(row.id);
   }
-  const pushes = h.proxy.filter((p) => p.method === 'POST' && p.path === PUSH).sort((a, b) => a.start - b.start);
+  const pushes = h.proxy
+    .filter((p) => p.method === 'POST' && p.path === PUSH)
+    .sort((a, b) => a.start - b.start);
   const publicIds = new Set(h.batches.flatMap((b) => b.changes.map((c) => c.itemId)));
   // A push that changed nothing (every mutation refused) writes no slot: with d of those, the j-th
   // slot is one of pushes j..j+d, and one big enough to carry its posts.
@@ -335,14 +342,14 @@ export function vault(h: AttackerHoldings): AttackResult {
     result.notes.push(`${groups.length} own-log slots against ${pushes.length} pushes: not lined up`);
     return result;
   }
-  result.notes.push(`${groups.length} own-log slots lined up with ${pushes.length} pushes (${d} without a slot)`);
+  result.notes.push(
+    `${groups.length} own-log slots lined up with ${pushes.length} pushes (${d} without a slot)`,
+  );
   const creators = new Set<ProxyEntry>();
   let named = 0;
   groups.forEach((entries, j) => {
     if (entries.length === 0) return;
-    const fits = pushes
-      .slice(j, j + d + 1)
-      .filter((p) => p.reqBytes >= entries.length * POST_ENVELOPE_BYTES);
+    const fits = pushes.slice(j, j + d + 1).filter((p) => p.reqBytes >= entries.length * POST_ENVELOPE_BYTES);
     for (const p of fits) creators.add(p);
     const who = emailsOf(fits);
     for (const id of entries) {
@@ -371,7 +378,8 @@ export function keysAtRest(dataCopy: string): string[] {
   const found = new Set<string>();
   for (const { file, rel } of filesUnder(dataCopy)) {
     if (rel.split(path.sep)[0] === 'db') continue; // database files: the dumps are scanned by (1)
-    for (const m of fs.readFileSync(file, 'latin1').match(/\b[0-9a-fA-F]{64}\b/g) ?? []) found.add(m.toLowerCase());
+    for (const m of fs.readFileSync(file, 'latin1').match(/\b[0-9a-fA-F]{64}\b/g) ?? [])
+      found.add(m.toLowerCase());
   }
   return [...found];
 }
@@ -384,7 +392,9 @@ export function secretsWithKey(secret: string, keyHex: string): Secrets {
   const config = loadConfig({ ...base, HUDDLE_LINKING_KEY: keyHex });
   const known = config as unknown as Record<string, unknown>;
   return loadSecrets(
-    known['linkingKeyHex'] || known['vaultKeyHex'] ? config : loadConfig({ ...base, HUDDLE_VAULT_KEY: keyHex }),
+    known['linkingKeyHex'] || known['vaultKeyHex']
+      ? config
+      : loadConfig({ ...base, HUDDLE_VAULT_KEY: keyHex }),
   );
 }
 
@@ -392,14 +402,20 @@ export function secretsWithKey(secret: string, keyHex: string): Secrets {
  * With the linking key: the vault names every post's author; each person's own log, slot by slot,
  * lines up with that person's pushes in the proxy log, so each vote event has a time, hence a batch.
  */
-export async function withLinkingKey(h: AttackerHoldings, keyHex: string, name: string): Promise<AttackResult> {
+export async function withLinkingKey(
+  h: AttackerHoldings,
+  keyHex: string,
+  name: string,
+): Promise<AttackResult> {
   const result = empty(name);
   const secrets = secretsWithKey(h.secret, keyHex);
   const storage = new PouchStorage({ dataDir: h.dataCopy });
   await storage.init();
   try {
     const emailOf = new Map(h.people.map((p) => [p.accountId, p.email]));
-    for (const id of new Set(h.batches.flatMap((b) => b.changes.filter((c) => c.type !== 'tally').map((c) => c.itemId)))) {
+    for (const id of new Set(
+      h.batches.flatMap((b) => b.changes.filter((c) => c.type !== 'tally').map((c) => c.itemId)),
+    )) {
       const author = await readAuthor({ storage, secrets }, id);
       const email = author && emailOf.get(author.accountId);
       if (email) result.posts.set(id, { candidates: new Set([email]) });
@@ -410,7 +426,9 @@ export async function withLinkingKey(h: AttackerHoldings, keyHex: string, name: 
     const batchOf = (t: number) => h.batches.findIndex((b) => b.start >= t);
     const voters = new Map<string, Set<string>>();
     for (const p of h.people) {
-      const pushes = h.proxy.filter((x) => x.email === p.email && x.method === 'POST' && x.path === PUSH).sort((a, b) => a.start - b.start);
+      const pushes = h.proxy
+        .filter((x) => x.email === p.email && x.method === 'POST' && x.path === PUSH)
+        .sort((a, b) => a.start - b.start);
       for (let n = 0; n < pushes.length; n++) {
         const b = batchOf(pushes[n]!.end);
         if (b < 0) continue;
@@ -426,7 +444,8 @@ export async function withLinkingKey(h: AttackerHoldings, keyHex: string, name: 
       for (const c of b.changes) {
         if (c.type !== 'tally') continue;
         const who = new Set<string>();
-        for (let i = 0; i <= b.index; i++) for (const p of voters.get(tallyKey(i, c.itemId)) ?? []) who.add(p);
+        for (let i = 0; i <= b.index; i++)
+          for (const p of voters.get(tallyKey(i, c.itemId)) ?? []) who.add(p);
         const exact = voters.get(tallyKey(b.index, c.itemId));
         if (exact && exact.size > 0) result.tallies.set(tallyKey(b.index, c.itemId), { candidates: exact });
         else if (who.size > 0) result.tallies.set(tallyKey(b.index, c.itemId), { candidates: who });

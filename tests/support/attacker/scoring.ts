@@ -107,7 +107,9 @@ export function combine(results: AttackResult[]): AttackResult {
       const guesses = results.map(pick).flatMap((m) => (m.has(key) ? [m.get(key)!] : []));
       let candidates: Set<string> | undefined;
       for (const g of guesses)
-        candidates = candidates ? new Set([...candidates].filter((p) => g.candidates.has(p))) : new Set(g.candidates);
+        candidates = candidates
+          ? new Set([...candidates].filter((p) => g.candidates.has(p)))
+          : new Set(g.candidates);
       if (!candidates || candidates.size === 0)
         candidates = [...guesses].sort((a, b) => a.candidates.size - b.candidates.size)[0]!.candidates;
       const weights = new Map<string, number>();

@@ -216,9 +216,9 @@ class Device {
       person: this.person.email,
     });
     if (res.status !== 200) throw new Error(`push answered ${res.status}: ${res.text}`);
-    return (res.body as { results: Array<{ status: string; contentId?: string; reason?: unknown }> }).results.map(
-      (r, i) => ({ mutation: mutations[i]!, ...r }),
-    );
+    return (
+      res.body as { results: Array<{ status: string; contentId?: string; reason?: unknown }> }
+    ).results.map((r, i) => ({ mutation: mutations[i]!, ...r }));
   }
 
   async pull() {
@@ -253,7 +253,8 @@ class Observer {
         this.known.set(doc._id, doc);
         if (doc.type === 'idea' || doc.type === 'comment') {
           const text = doc.type === 'idea' ? `${doc.title}${doc.body}` : doc.body;
-          if (before && JSON.stringify({ ...before, _rev: 0 }) === JSON.stringify({ ...doc, _rev: 0 })) continue;
+          if (before && JSON.stringify({ ...before, _rev: 0 }) === JSON.stringify({ ...doc, _rev: 0 }))
+            continue;
           out.push({
             docId: doc._id,
             type: doc.type,
@@ -264,7 +265,8 @@ class Observer {
             status: doc.status,
           });
         } else if (doc.type === 'tally') {
-          const prev = before?.type === 'tally' ? ([before.likes, before.dislikes] as [number, number]) : [0, 0];
+          const prev =
+            before?.type === 'tally' ? ([before.likes, before.dislikes] as [number, number]) : [0, 0];
           const after: [number, number] = [doc.likes, doc.dislikes];
           if (prev[0] === after[0] && prev[1] === after[1]) continue;
           out.push({
@@ -318,9 +320,10 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
     conversationId = seeded.conversation.id;
     // The conversation as an admin makes it: no k of its own, so the default applies (the test
     // fixture sets k = 1 for tests that release one person's post).
-    const { releaseMinContributors: _fixtureK, ...conversation } = seeded.conversation as typeof seeded.conversation & {
-      releaseMinContributors?: number;
-    };
+    const { releaseMinContributors: _fixtureK, ...conversation } =
+      seeded.conversation as typeof seeded.conversation & {
+        releaseMinContributors?: number;
+      };
     const stored = await storage.db('public').get(conversation._id);
     await storage.db('public').put({ ...conversation, _rev: stored!['_rev'] as string });
     streams = seeded.streams.map((s) => s.id);
@@ -405,7 +408,11 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
         );
       } else if (r < 0.38) {
         d.queue.push(
-          mutation({ kind: 'comment.create', ideaId: pick(visibleIdeas.filter((id) => !withdrawn.has(id))), body: sentence(rand, 3 + Math.floor(rand() * 30)) }),
+          mutation({
+            kind: 'comment.create',
+            ideaId: pick(visibleIdeas.filter((id) => !withdrawn.has(id))),
+            body: sentence(rand, 3 + Math.floor(rand() * 30)),
+          }),
         );
       } else if (r < 0.86) {
         const votable = [...visibleIdeas, ...visibleComments].filter((id) => !withdrawn.has(id));
@@ -413,14 +420,24 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
         const itemKind = visibleIdeas.includes(itemId) ? 'idea' : 'comment';
         const key = `${email}|${itemId}`;
         const current = voteState.get(key)?.now ?? 'none';
-        const value = current === 'none' ? (rand() < 0.7 ? 'like' : 'dislike') : pick(['none', 'like', 'dislike']);
+        const value =
+          current === 'none' ? (rand() < 0.7 ? 'like' : 'dislike') : pick(['none', 'like', 'dislike']);
         d.queue.push(mutation({ kind: 'vote.set', itemKind, itemId, value }));
       } else if (r < 0.92 && mine.length > 0) {
         const id = pick(mine);
         d.queue.push(
           visibleIdeas.includes(id)
-            ? mutation({ kind: 'idea.edit', ideaId: id, title: sentence(rand, 3), body: sentence(rand, 5 + Math.floor(rand() * 30)) })
-            : mutation({ kind: 'comment.edit', commentId: id, body: sentence(rand, 4 + Math.floor(rand() * 20)) }),
+            ? mutation({
+                kind: 'idea.edit',
+                ideaId: id,
+                title: sentence(rand, 3),
+                body: sentence(rand, 5 + Math.floor(rand() * 30)),
+              })
+            : mutation({
+                kind: 'comment.edit',
+                commentId: id,
+                body: sentence(rand, 4 + Math.floor(rand() * 20)),
+              }),
         );
       } else if (r < 0.94 && mine.length > 1) {
         const id = pick(mine);
@@ -474,7 +491,12 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
             break;
           case 'vote.set': {
             const key = `${email}|${m['itemId']}`;
-            const s = voteState.get(key) ?? { published: 'none', now: 'none', itemId: m['itemId']!, voter: email };
+            const s = voteState.get(key) ?? {
+              published: 'none',
+              now: 'none',
+              itemId: m['itemId']!,
+              voter: email,
+            };
             s.now = m['value']!;
             voteState.set(key, s);
             break;
@@ -505,7 +527,9 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
           }
           continue;
         }
-        contributions.push(...(unpublished.get(c.itemId) ?? []).map((x) => ({ ...x, what: `${x.what} ${c.itemId}` })));
+        contributions.push(
+          ...(unpublished.get(c.itemId) ?? []).map((x) => ({ ...x, what: `${x.what} ${c.itemId}` })),
+        );
         unpublished.delete(c.itemId);
         if (c.isNew) {
           // In push order, not the (shuffled) published order: the script must not depend on the shuffle.
@@ -538,12 +562,17 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
       for (const m of sink.messages.slice(before))
         for (const to of m.to) mail.push({ to, at, bytes: Buffer.byteLength(m.raw), subject: m.subject });
       count('notice runs');
+      if (sink.messages.length > before) count('notice runs that mailed');
     };
 
     // Day 1, first hour: about a third turn the e-mail notices on (one push each).
     for (const d of devices) {
       if (rand() < 0.35) {
-        d.queue.push({ id: crypto.randomUUID(), kind: 'notifications.set', commentDigest: true } as unknown as MutationInput);
+        d.queue.push({
+          id: crypto.randomUUID(),
+          kind: 'notifications.set',
+          commentDigest: true,
+        } as unknown as MutationInput);
         truth.optedIn.add(d.person.email);
         await send(d);
       }
