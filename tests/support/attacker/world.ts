@@ -14,11 +14,12 @@
  * Beside that, the ground truth only the harness knows: who made each post, edit, withdrawal and vote,
  * and which batch published it.
  *
- * Time: the server runs on the real clock and releases only when told (POST /api/test/release, the
- * interval timer set far away), once per simulated release interval; the harness keeps a simulated
- * clock (day, hour) for the script's rhythm (busy days, quiet nights with a lone poster, a daily notice
- * run at a fixed hour). Every recorded time is the real one, so the proxy log, the server log, the mail
- * log and the release times are on one timeline, as they would be for the Trust.
+ * Time: the server's routes run on a simulated clock (clocked-server.ts: one hour per release interval,
+ * three days from Monday 07:00), so posts carry the simulated hour and the daily notice goes once per
+ * simulated day; it releases only when told (POST /api/test/release, the interval timer set far away),
+ * once per simulated hour. The rhythm: busy days, quiet nights with a lone poster, the notice at 18:00.
+ * Every recorded time (proxy, server log, mail, releases) is the real one, so they are on one timeline,
+ * as they would be for the Trust; the simulated hour labels each entry.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -31,7 +32,8 @@ import type { AccountDoc } from '../../../shared/src/documents.js';
 import { PouchStorage } from '../../../sync-server/src/storage/pouch-adapter.js';
 import { createTestAccount, type TestAccount } from '../accounts.js';
 import { dumpEmbeddedStore, type DatabaseDump } from '../at-rest-dump.js';
-import { startChildServer, type ChildServer } from '../child-server.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePort } from '../child-server.js';
 import { seedConversation } from '../seed.js';
 import { startSmtpSink, type SmtpSink } from '../smtp-sink.js';
 import { HttpClient } from '../test-server.js';
@@ -136,6 +138,80 @@ export const DAYS = 3;
 export const TICKS_PER_DAY = 24;
 const DAY_TICKS = 16; // 07:00-23:00
 const NOTICE_TICK = 11; // 18:00: the daily notice run
+
+/** Monday 7 December 2026, 07:00 in London (GMT): the first simulated hour. */
+const SIM_START = Date.UTC(2026, 11, 7, 7);
+
+interface ClockedServer {
+  url: string;
+  output(): string;
+  /** Sets the server's clock (its routes' `now`) to `at`, from now on running at real speed. */
+  setTime(at: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** tests/support/attacker/clocked-server.ts as a child process, its output captured. */
+async function startClockedServer(env: Record<string, string>): Promise<ClockedServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('tests/support/attacker/clocked-server.ts')],
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/tmp',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_URL: `http://localhost:${port}`,
+        HUDDLE_TEST_HOOKS: '1',
+        PWA_DIST_DIR: '/nonexistent',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`the server exited during start-up:\n${out}`);
+      return fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    'the attacker suite’s server to answer /healthz',
+    { timeoutMs: 60_000 },
+  );
+  let nextId = 0;
+  return {
+    url,
+    output: () => out,
+    setTime(at) {
+      const id = nextId++;
+      return new Promise<void>((resolve) => {
+        const onMessage = (m: { type?: string; id?: number }) => {
+          if (m.type !== 'time-set' || m.id !== id) return;
+          child.off('message', onMessage);
+          resolve();
+        };
+        child.on('message', onMessage);
+        child.send({ type: 'set-time', at, id });
+      });
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
 
 /** mulberry32: the script is the same on every run. */
 function prng(seed: number) {
@@ -346,7 +422,7 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
   }
 
   const sink: SmtpSink = await startSmtpSink();
-  let server: ChildServer | undefined;
+  let server: ClockedServer | undefined;
   const proxy: ProxyEntry[] = [];
   const mail: MailEntry[] = [];
   const batches: Batch[] = [];
@@ -368,12 +444,14 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
   };
 
   try {
-    server = await startChildServer({
+    server = await startClockedServer({
       ...env,
       SMTP_URL: sink.url,
       LOG_LEVEL: 'info',
       RELEASE_INTERVAL_SECONDS: '86400',
       DIGEST_INTERVAL_MINUTES: '0',
+      NOTICE_TIME: '18:00',
+      NOTICE_TIME_ZONE: 'Europe/London',
     });
     const url = server.url;
     const devices = people.map((p) => new Device(p, url, proxy, simNow));
@@ -579,6 +657,7 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
     }
 
     for (tick = 0; tick < DAYS * TICKS_PER_DAY; tick++) {
+      await server.setTime(SIM_START + tick * 3_600_000);
       const hourOfDay = tick % TICKS_PER_DAY;
       const isNight = hourOfDay >= DAY_TICKS;
       let active: Device[];
