@@ -191,7 +191,7 @@ export function mail(h: AttackerHoldings): AttackResult {
     let news = new Set(mails.map((m) => m.to));
     const sizes = new Map<number, string[]>();
     for (const m of mails) {
-      const size = m.bytes - 2 * m.to.length;
+      const size = m.bytes - Buffer.byteLength(m.to);
       sizes.set(size, [...(sizes.get(size) ?? []), m.to]);
     }
     if (isSameEveryRun || ideas.size === 0) {
