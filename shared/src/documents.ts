@@ -259,7 +259,7 @@ export const answersDocSchema = z.object({
 });
 export type AnswersDoc = z.infer<typeof answersDocSchema>;
 
-/** A synced draft, readable only by its author's sessions (its id derives from the vault key). */
+/** A synced draft, readable only by its author's sessions (its id derives from the linking key). */
 export const draftDocSchema = z.object({
   ...base,
   type: z.literal('draft'),
@@ -300,7 +300,7 @@ export type VaultDoc = z.infer<typeof vaultDocSchema>;
 export const voteValueSchema = z.enum(['like', 'dislike', 'none']);
 export type VoteValue = z.infer<typeof voteValueSchema>;
 
-/** One per (voter, item); voter = HMAC(secret, conversation, account). No group attributes. */
+/** One per (voter, item); voter = link(conversation, account) under the linking key. No group attributes. */
 export const voteDocSchema = z.object({
   ...base,
   type: z.literal('vote'),

@@ -36,7 +36,8 @@ const HELP = `Huddle operator commands
       overwritten, then deleted; a key given as HUDDLE_LINKING_KEY must be removed from the
       configuration and every copy by hand) and record in the databases that the conversation is
       closed out. Afterwards nothing ties anyone to what they wrote, in the data or any backup, and
-      Huddle no longer starts on these databases. Without --yes, says what it would do.
+      Huddle no longer starts on these databases. Stop every server instance first (a running one
+      still holds the key in memory). Without --yes, says what it would do.
 
   npm run huddle -- move-keys
       Move the keys an older Huddle kept in $HUDDLE_DATA_DIR/secrets.json into HUDDLE_KEYS_DIR.

@@ -50,6 +50,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   try {
     await assertCurrentStore(storage);
     secrets = await openStoreSecrets(config, storage);
+    const generated = Object.entries(secrets.source).filter(([, origin]) => origin === 'generated');
+    if (generated.length > 0)
+      bootLog.warn(
+        `generated ${generated.map(([name]) => (name === 'secret' ? 'HUDDLE_SECRET' : 'the linking key')).join(' and ')} ` +
+          `into ${config.keysDir}: back that folder up apart from the data (README, "Secrets and backups")`,
+      );
     const { moved } = await relinkOldIds({ storage, secrets });
     if (moved > 0) bootLog.info(`moved ${moved} vault entries and push subscriptions to linking-key ids`);
   } catch (err) {

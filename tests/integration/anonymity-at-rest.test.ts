@@ -29,12 +29,11 @@
  *     id) and hold no content id; draft, report, answers and settings ids are link(account, …): the
  *     feed says "this arrived, then that", never whose. Staged posts leave at release (CouchDB purges
  *     them; the embedded store keeps a content-free tombstone at the release's place in the feed).
- *   - vault: a new post's `vault:<contentId>`, then the pusher's own-log slot `log:<link(account, n)>`.
- *     Which slot was written with which post is visible; whose slot it is is not (one person's slot
- *     ids look unrelated to each other and to the person; their bodies are sealed). This feed does
- *     keep the arrival order of every post, by content id, for good, and the own-log slots mark where
- *     one push ends: alone that names no one, but lined up against outside timing (proxy logs of
- *     which device talked to Huddle when) it could; so could `flag:<contentId>` in the private feed.
+ *   - vault: a new post's `vault:<link('vault-entry', contentId)>`, then the pusher's own-log slot
+ *     `log:<link(account, n)>`. Which slot was written with which entry is visible; whose slot it is,
+ *     and which public post an entry belongs to, is not without the linking key (issue 7; see
+ *     tests/integration/linking-keys.test.ts). The own-log slots still mark where one push ends, and
+ *     `flag:<contentId>` in the private feed keeps the arrival of a flagged post (release timing).
  *   - votes: by the last change of each (voter, item); the voter is link(conversation, account), one
  *     pseudonym per person and conversation (votes and key handling: the next issue).
  *   - public: released documents and tallies, in shuffled batches.

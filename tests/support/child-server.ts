@@ -32,10 +32,19 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-export async function startChildServer(env: Record<string, string>, port?: number): Promise<ChildServer> {
+export async function startChildServer(
+  env: Record<string, string>,
+  port?: number,
+  options: { umask?: string } = {},
+): Promise<ChildServer> {
   const chosen = port ?? (await freePort());
   // One process (node with tsx's loader), so signals reach the server itself, as in `npm start`.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('sync-server/src/main.ts')], {
+  // With a umask, a shell sets it and then becomes that node process (exec).
+  const nodeArgs = ['--import', 'tsx', path.resolve('sync-server/src/main.ts')];
+  const [command, args] = options.umask
+    ? ['/bin/sh', ['-c', `umask ${options.umask} && exec "$0" "$@"`, process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',

@@ -5,8 +5,8 @@
  * grow with everything they ever did.
  *
  * Stored in the vault database as numbered slots per person: slot n is the document
- * `log:<link(account, n)>` (keys.ts: derived from the vault key, never from HUDDLE_SECRET) holding
- * one push's events sealed with AES-256-GCM under the vault key (the slot id is the AAD). Events are
+ * `log:<link(account, n)>` (keys.ts: derived from the linking key, never from HUDDLE_SECRET) holding
+ * one push's events sealed with AES-256-GCM under the linking key (the slot id is the AAD). Events are
  * pointers ("draft X changed"), never content: the pull reads the current documents, so a duplicate
  * or late event is harmless. Slot ids look unrelated to each other and to the person; only the vault
  * key links them, so destroying it makes the log unreadable like the vault itself.
