@@ -4,9 +4,9 @@
  * only once they come from at least k distinct people (k = the conversation's releaseMinContributors),
  * so that a lone night-time post cannot be matched to the one device the Trust's proxy log saw.
  *
- * People are counted by contributor tag = link('contributor', conversation, person, batch nonce), the
+ * People are counted by contributor tag = link('contributor', conversation, person, batch epoch), the
  * person being the conversation's voter pseudonym (voterFor: the same for an author, from the vault,
- * and for a voter, from the vote). The nonce is drawn again each time the conversation's batch is
+ * and for a voter, from the vote). The epoch moves on each time the conversation's batch is
  * released, so tags of two batches cannot be related, and they come from the linking key, never
  * from HUDDLE_SECRET. Authors' tags are computed at each release and never stored; only the tags of
  * votes waiting in a held batch are stored (held-vote documents), and purged when it is released.
@@ -24,7 +24,8 @@ export interface PendingPost {
 export interface PendingVote {
   conversationId: string;
   itemId: string;
-  tag: string;
+  /** undefined: held under an earlier batch's tags, so it cannot be compared; it counts as nobody. */
+  tag: string | undefined;
 }
 
 export interface PlanInput {
@@ -63,7 +64,7 @@ export function planRelease(input: PlanInput): Map<string, ConversationPlan> {
   }
   for (const vote of input.votes) {
     const set = touch(vote.conversationId);
-    if (input.changedItems.has(vote.itemId)) set.add(vote.tag);
+    if (vote.tag && input.changedItems.has(vote.itemId)) set.add(vote.tag);
   }
   for (const conversationId of input.inFlight) touch(conversationId);
   const plans = new Map<string, ConversationPlan>();

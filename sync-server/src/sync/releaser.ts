@@ -76,14 +76,21 @@ const checkpointSchema = z.object({
    * cluster, a view can lag a vote that the changes feed already showed.
    */
   lastItems: z.array(itemRefSchema).default([]),
-  /** Per conversation, the random part of this batch's contributor tags (drawn again at each release). */
-  nonces: z.record(z.string(), z.string()).default({}),
+  /**
+   * Per conversation, the number of its batch: part of the contributor tags, so the tags of two batches
+   * cannot be related. Every instance reading this checkpoint derives the same tags for the same batch.
+   */
+  epochs: z.record(z.string(), z.number().int().nonnegative()).default({}),
   /** Conversations whose release was decided and may not have finished (see step 5). */
   inFlight: z.array(z.string()).default([]),
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
-/** A vote waiting in a held batch: who (a tag of this batch only) and which item, nothing else. */
+/**
+ * A vote waiting in a held batch: who (a tag of this batch only) and which item, nothing else. One
+ * held under an earlier epoch (an instance that read the checkpoint before another released the batch)
+ * still goes out with the next batch but counts as nobody: its tag cannot be compared with this batch's.
+ */
 const heldVoteSchema = z.object({
   _id: z.string(),
   _rev: z.string().optional(),
@@ -91,6 +98,7 @@ const heldVoteSchema = z.object({
   conversationId: z.string(),
   itemId: z.string(),
   itemKind: itemKindSchema,
+  epoch: z.number(),
   tag: z.string(),
 });
 
@@ -118,11 +126,10 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   const publicDb = deps.storage.db('public');
   const read = checkpointSchema.safeParse(await privateDb.get(CHECKPOINT_ID));
   const checkpoint = read.success ? read.data : undefined;
-  const nonces = { ...(checkpoint?.nonces ?? {}) };
-  const nonceOf = (conversationId: string) =>
-    (nonces[conversationId] ??= crypto.randomBytes(16).toString('hex'));
+  const epochs = { ...(checkpoint?.epochs ?? {}) };
+  const epochOf = (conversationId: string) => epochs[conversationId] ?? 0;
   const tagOf = (conversationId: string, person: string) =>
-    deps.secrets.link('contributor', conversationId, person, nonceOf(conversationId));
+    deps.secrets.link('contributor', conversationId, person, String(epochOf(conversationId)));
 
   // (1) votes: changed since the checkpoint, and held in batches that wait
   const { votes: changed, votesSeq } = await votesSince(deps, checkpoint?.votesSeq);
@@ -134,6 +141,7 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     conversationId: v.conversationId,
     itemId: v.itemId,
     itemKind: v.itemKind,
+    epoch: epochOf(v.conversationId),
     tag: tagOf(v.conversationId, v.voter),
   }));
 
@@ -179,7 +187,9 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   );
 
   // (4) which conversations hold k people
-  const votes: PendingVote[] = [...held, ...fresh];
+  const votes: PendingVote[] = [...held, ...fresh].map((v) =>
+    v.epoch === epochOf(v.conversationId) ? v : { ...v, tag: undefined },
+  );
   const conversationIds = new Set([...votes, ...posts].map((c) => c.conversationId));
   const conversations = await readConversations(publicDb, [...conversationIds]);
   const plans = planRelease({
@@ -201,7 +211,7 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     const failed = written.filter((r) => r.error && r.error !== 'conflict'); // conflict: already held
     if (failed.length > 0) throw new Error(`release: ${failed.length} held votes not written`);
   }
-  for (const conversationId of releasedIds) nonces[conversationId] = crypto.randomBytes(16).toString('hex');
+  for (const conversationId of releasedIds) epochs[conversationId] = epochOf(conversationId) + 1;
   const releasedItems = [...items.entries()].filter(([, ref]) => isReleased(ref.conversationId));
   const lastItems = [
     ...(checkpoint?.lastItems ?? []).filter((ref) => !isReleased(ref.conversationId)),
@@ -209,7 +219,7 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   ];
   const isMoved = !checkpoint || checkpoint.votesSeq !== votesSeq;
   if (isMoved || releasedIds.length > 0 || (checkpoint?.inFlight.length ?? 0) > 0)
-    await saveCheckpoint(deps, { votesSeq, lastItems, nonces, inFlight: releasedIds });
+    await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: releasedIds });
   if (releasedIds.length === 0) return { released: 0, tallies: 0 };
 
   // (6)-(8) publish the released conversations' batches
@@ -229,7 +239,7 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   );
 
   // (9) done: nothing left for the next run to complete
-  await saveCheckpoint(deps, { votesSeq, lastItems, nonces, inFlight: [] });
+  await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: [] });
   if (released + tallies > 0) deps.notifier.publish({ type: 'batch', seq: await publicDb.updateSeq() });
   return { released, tallies };
 }
@@ -420,7 +430,7 @@ async function upsertTally(publicDb: PublicDb, tally: TallyBody): Promise<boolea
 
 async function saveCheckpoint(
   deps: ReleaseDeps,
-  state: Pick<Checkpoint, 'votesSeq' | 'lastItems' | 'nonces' | 'inFlight'>,
+  state: Pick<Checkpoint, 'votesSeq' | 'lastItems' | 'epochs' | 'inFlight'>,
 ): Promise<void> {
   // Another release may move it meanwhile: every step converges whichever wins (a vote seen twice
   // is not counted twice: its tally no longer changes once published).
