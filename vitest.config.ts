@@ -17,6 +17,7 @@ const COUCH_SUITES = [
   'tests/integration/auth.test.ts',
   'tests/integration/anonymity-at-rest.test.ts',
   'tests/integration/multi-tab-property.test.ts',
+  'tests/integration/daily-notice.test.ts',
 ];
 /** What only a cluster shows: concurrent writes through two nodes and what they leave, a node lost mid-push. */
 const CLUSTER_SUITES = [

@@ -12,6 +12,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationInput } from '../../shared/src/mutations.js';
+import { SCHEMA_VERSION } from '../../shared/src/protocol.js';
 import { loadConfig } from '../../sync-server/src/config.js';
 import { createMailer } from '../../sync-server/src/mail/mailer.js';
 import {
@@ -206,7 +207,7 @@ describe('daily notice', () => {
       await ts.server.storage.db('private').create({
         _id: `notice-sent:${day}:${secrets.link('digest', people[name].account.accountId, day)}`,
         type: 'notice-sent',
-        schemaVersion: 1,
+        schemaVersion: SCHEMA_VERSION,
       });
     const mailer = createMailer(config, { info: () => undefined });
     const before = sink.messages.length;

@@ -28,8 +28,10 @@
  * Issue 8 (relay): facilitators' messages to an author are held in the app (the author's own change
  * log and the Notices screen); the relay must never send its own e-mail or push. The daily notice is
  * the only mail that announces them, and since it goes to everyone opted in whatever they have, a relay
- * message changes nothing the Trust's mail logs show. The relay plugs in on the app side only: nothing
- * here needs to know about it (see RELAY_NOTICE below).
+ * message changes nothing the Trust's mail logs show. The relay plugs in on the app side only (its
+ * messages reach the author through their own change log, shown by pwa/src/ui/NoticesScreen.tsx): nothing
+ * here needs to change, and a relay test should assert that posting a message sends no mail or push
+ * until the daily notice, which is then the same as everyone else's.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -42,12 +44,6 @@ import type { NoticeSchedule } from './notice-schedule.js';
 import { listAllSubscriptions, pushSubscriptionPrefix, pushNotice, type SubscriptionDoc } from './web-push.js';
 
 export const NOTICE_SUBJECT = 'Your daily Huddle notice';
-
-/**
- * For issue 8: a relay message is announced by the daily notice and by nothing else. Kept as a named
- * constant so a relay implementation (and its tests) can assert it never mails on its own.
- */
-export const RELAY_NOTICE = 'daily-notice-only' as const;
 
 const SENT_PREFIX = 'notice-sent:';
 const RUN_PREFIX = 'notice-run:';
@@ -104,10 +100,13 @@ async function recipients(deps: NoticeDeps): Promise<Recipient[]> {
       return s.success && s.data.commentDigest ? [r.id] : [];
     }),
   );
-  const devices = await listAllSubscriptions(deps);
+  const devicesByPrefix = new Map<string, SubscriptionDoc[]>();
+  for (const device of await listAllSubscriptions(deps)) {
+    const prefix = device._id.slice(0, device._id.lastIndexOf(':') + 1);
+    devicesByPrefix.set(prefix, [...(devicesByPrefix.get(prefix) ?? []), device]);
+  }
   return accounts.flatMap((account, i) => {
-    const prefix = pushSubscriptionPrefix(deps, account.accountId);
-    const own = devices.filter((d) => d._id.startsWith(prefix));
+    const own = devicesByPrefix.get(pushSubscriptionPrefix(deps, account.accountId)) ?? [];
     const email = wantsMail.has(settingsIds[i]!) ? account.email : undefined;
     return email || own.length > 0 ? [{ accountId: account.accountId, email, devices: own }] : [];
   });
