@@ -1,7 +1,7 @@
 /**
  * Logging in with a code, in real Chromium at a phone viewport, with the mail read out of
  * the real SMTP sink: the invitation's own code works through "I already have a code"
- * (asking for a code would replace it), and the code step survives a reload.
+ * (asking for a new code would not cancel it either), and the code step survives a reload.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

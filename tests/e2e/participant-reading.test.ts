@@ -214,6 +214,48 @@ describe('participant: reading, searching and voting', () => {
     expect(onComment.map((v) => v.value)).toEqual(['dislike']);
   });
 
+  it('user text is shown in bidi isolation, and an override stored in a comment does not reach the screen', async () => {
+    // As if stored before overrides were stripped on the way in: "evil" behind U+202E reads "live".
+    const spoofId = 'seededSpoofCommentOnFood1';
+    await ts.server.storage.db('public').put({
+      _id: `comment:${spoofId}`,
+      type: 'comment',
+      schemaVersion: SCHEMA_VERSION,
+      id: spoofId,
+      conversationId: seeded.conversation.id,
+      ideaId: seeded.ideas[1]!.id,
+      body: 'Night shift is \u202Eevil\u202C',
+      createdHour: toCoarseHour(new Date()),
+      status: 'visible',
+    });
+    await page.goto(`${ts.url}/#/idea/${seeded.ideas[1]!.id}`);
+    await page.reload();
+    const spoof = page.getByTestId('comment').filter({ hasText: 'Night shift is evil' });
+    await spoof.waitFor({ timeout: 20_000 });
+    const isolation = await page.evaluate(() => {
+      const bidiOf = (el: Element | null | undefined) => (el ? getComputedStyle(el).unicodeBidi : 'missing');
+      const bodies = [...document.querySelectorAll('.comment__body')];
+      return {
+        title: bidiOf(document.querySelector('#idea-title bdi')),
+        comments: bodies.map((el) => bidiOf(el)),
+        hasOverride: bodies.some((el) => /[\u202A-\u202E\u2066-\u2069]/.test(el.textContent ?? '')),
+      };
+    });
+    expect(isolation.title).toBe('isolate');
+    expect(isolation.comments.length).toBeGreaterThanOrEqual(2);
+    for (const c of isolation.comments) expect(['isolate', 'plaintext']).toContain(c);
+    expect(isolation.hasOverride).toBe(false);
+    // The topic list too: every idea title is isolated.
+    await page.goto(`${ts.url}/#/stream/${seeded.streams[0]!.id}`);
+    await page.getByTestId('idea-card').first().waitFor();
+    const cardTitles = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="idea-card"] a bdi')].map(
+        (el) => getComputedStyle(el).unicodeBidi,
+      ),
+    );
+    expect(cardTitles).toEqual(IDEAS.map(() => 'isolate'));
+  });
+
   it('a closed conversation is read-only, with a clear banner', async () => {
     const closed = await HttpClient.as(ts.url, admin).post(
       `/api/admin/conversations/${seeded.conversation.id}/status`,

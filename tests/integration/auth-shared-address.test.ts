@@ -12,6 +12,7 @@ import { HttpClient, startTestServer, type TestServer } from '../support/test-se
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { codeOf, linkOf } from './auth-helpers.js';
 import { MAX_SENDS_PER_WINDOW } from '../../sync-server/src/auth/login-codes.js';
+import { SERVICE_CODE_REQUESTS_PER_MINUTE } from '../../sync-server/src/auth/login-budgets.js';
 
 const HOSPITAL = '10.20.30.40';
 const PEOPLE = 300;
@@ -162,6 +163,36 @@ describe('the per-address and service-wide budgets', () => {
     ).toBe(400);
     const person = behind('192.0.2.66');
     expect((await person.form(token)).status).toBe(303);
+  });
+
+  it('when the service-wide budget is spent, every network gets 429 saying so, and a working link still logs in', async () => {
+    const victim = 'budget-service@trust.example';
+    await inviteQuietly([victim]);
+    clock += 120_000;
+    expect((await behind(HOSPITAL).post('/api/auth/request-code', { email: victim })).status).toBe(202);
+    const token = new URL(linkOf(await sink.waitFor(victim, undefined, 30_000))).searchParams.get('t')!;
+    await new HttpClient(ts.url).post('/api/test/login-mail-idle');
+    // Three networks each stay within their own budget, and together spend the service's (clock standing still).
+    const networks = ['203.0.113.1', '203.0.113.2', '203.0.113.3'];
+    const perNetwork = SERVICE_CODE_REQUESTS_PER_MINUTE / networks.length;
+    let spent = 1; // the victim's own request above
+    for (const ip of networks) {
+      const client = behind(ip);
+      for (let i = 0; i < perNetwork && spent < SERVICE_CODE_REQUESTS_PER_MINUTE; i += 10) {
+        const batch = Array.from({ length: Math.min(10, SERVICE_CODE_REQUESTS_PER_MINUTE - spent) }, (_, j) =>
+          client.post('/api/auth/request-code', { email: `spray-${ip}-${i + j}@trust.example` }),
+        );
+        spent += batch.length;
+        for (const res of await Promise.all(batch)) expect(res.status).toBe(202);
+      }
+    }
+    const refused = await behind('203.0.113.99').post('/api/auth/request-code', {
+      email: 'late@trust.example',
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toMatch(/Huddle is very busy.*link in your e-mail still works/);
+    expect((await behind(HOSPITAL).form(token)).status).toBe(303);
+    await new HttpClient(ts.url).post('/api/test/login-mail-idle');
   });
 
   it('links that do not work are limited per network, with a page that says a working link still works', async () => {

@@ -186,6 +186,33 @@ describe('login with e-mail and code', () => {
     expect((await client.post('/api/auth/verify', { email, code })).status).toBe(200);
   });
 
+  it('a code stored before several codes could be live (one code at the top of the document) still logs in once', async () => {
+    const email = await invited('old');
+    const secrets = loadSecrets(loadConfig({ HUDDLE_DATA_DIR: ts.dataDir }));
+    const db = ts.server.storage.db('accounts');
+    const account = await db.get<AccountDoc>(`account:${secrets.hmac('owner', 'email', email)}`);
+    const id = `login-challenge:${account!.accountId}`;
+    const current = await db.get(id);
+    const code = '424242';
+    const sentAt = new Date().toISOString();
+    await db.put({
+      _id: id,
+      _rev: current!._rev,
+      type: 'login-challenge',
+      schemaVersion: current!.schemaVersion,
+      accountId: account!.accountId,
+      codeHash: secrets.hmac('login-code', 'code', account!.accountId, code),
+      linkTokenHash: 'old-link-hash',
+      expiresAt: new Date(Date.now() + 600_000).toISOString(),
+      attempts: 1,
+      recentSends: [sentAt],
+    });
+    expect((await new HttpClient(ts.url).post('/api/auth/verify', { email, code })).status).toBe(200);
+    expect((await new HttpClient(ts.url).post('/api/auth/verify', { email, code })).status).toBe(400);
+    const after = await db.get<LoginChallengeDoc>(id);
+    expect(after).toMatchObject({ live: [], recentSends: [sentAt] });
+  });
+
   it('an expired code is refused', async () => {
     const email = await invited('ida');
     await new HttpClient(ts.url).post('/api/auth/request-code', { email });

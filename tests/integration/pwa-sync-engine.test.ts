@@ -4,6 +4,7 @@
  * the session cookie). Releases are driven by the test hook, so "own pending" is visible.
  */
 import 'fake-indexeddb/auto';
+import http from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, type ApiClient, type FetchLike } from '../../pwa/src/data/api-client.js';
 import { HuddleDb, getMeta, setMeta } from '../../pwa/src/data/db.js';
@@ -14,6 +15,9 @@ import { SyncEngine } from '../../pwa/src/data/sync-engine.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { HttpClient, startTestServer, type TestServer } from '../support/test-server.js';
 import { seedConversation, type SeededConversation } from '../support/seed.js';
+import { fetchEventSource } from '../support/fetch-event-source.js';
+import { withDeadline } from '../support/wait.js';
+import { MAX_STREAMS_PER_SESSION } from '../../sync-server/src/sync/events.js';
 
 let ts: TestServer;
 let seeded: SeededConversation;
@@ -194,5 +198,77 @@ describe('the PWA sync engine against the real server', () => {
     expect(
       (await db.ideas.toArray()).some((i) => i.title === 'Sent by the engine' && i.isAwaitingRelease),
     ).toBe(true);
+  });
+
+  it('a live channel refused for too many streams leaves the engine syncing, and it opens one once a place is free', async () => {
+    // The session already holds every stream it may (other tabs), on plain sockets.
+    const held = await Promise.all(
+      Array.from(
+        { length: MAX_STREAMS_PER_SESSION },
+        () =>
+          new Promise<http.ClientRequest>((resolve, reject) => {
+            const req = http.get(`${ts.url}/api/sync/events`, {
+              agent: false,
+              headers: { cookie: alice.cookie },
+            });
+            req.on('error', reject);
+            req.on('response', (res) => {
+              expect(res.statusCode).toBe(200);
+              res.once('data', () => resolve(req));
+            });
+          }),
+      ),
+    );
+    const Source = fetchEventSource(alice.cookie);
+    const global = globalThis as { EventSource?: unknown };
+    const before = global.EventSource;
+    global.EventSource = Source;
+    const { db, api } = device(alice);
+    await setMeta(db, 'person', { email: alice.email, roles: ['participant'] });
+    const engine = new SyncEngine({ db, api, isOnline: () => true });
+    try {
+      await postIdea(db, {
+        conversationId: conversationId(),
+        streamId: streamId(),
+        title: 'Sent without live updates',
+        body: '',
+      });
+      engine.start();
+      await withDeadline(
+        (async () => {
+          while (Source.instances.length === 0 || Source.instances[0]!.readyState !== 2)
+            await new Promise((r) => setImmediate(r));
+        })(),
+        15_000,
+        'the refused live channel to close',
+      );
+      expect(Source.instances[0]!.status).toBe(429);
+      // Refused, it did not try again on its own, and the round itself went through.
+      await engine.requestSync();
+      expect(Source.instances).toHaveLength(2);
+      expect(Source.instances[1]!.status ?? 429).toBe(429);
+      expect(engine.getSnapshot()).toMatchObject({ activity: 'idle', problem: null });
+      expect(await db.outbox.count()).toBe(0);
+
+      // Another tab closes: the next successful round opens the channel.
+      held.shift()!.destroy();
+      await withDeadline(
+        (async () => {
+          for (;;) {
+            await engine.requestSync();
+            const latest = Source.instances.at(-1)!;
+            while (latest.readyState === 0) await new Promise((r) => setImmediate(r));
+            if (latest.readyState === 1) return;
+          }
+        })(),
+        15_000,
+        'the live channel to open once a place was free',
+      );
+      expect(Source.instances.at(-1)!.status).toBe(200);
+    } finally {
+      engine.stop();
+      global.EventSource = before;
+      for (const req of held) req.destroy();
+    }
   });
 });

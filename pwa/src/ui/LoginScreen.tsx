@@ -1,7 +1,8 @@
 /**
  * Log in with a one-time code sent by e-mail (the e-mail's link logs in too; the server
  * handles it). Someone who already has a code (the invitation carries one) goes straight
- * to the code box: asking for a code would replace it. The code step survives a reload.
+ * to the code box. Asking for another code never cancels one already sent (each works until
+ * it expires or one of them is used), and the page says so. The code step survives a reload.
  */
 import { useEffect, useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import { ApiError, NetworkError, huddle, isLogoutPending, type LoginCodeSource } from '../data/hooks.js';
@@ -31,7 +32,9 @@ function codeStepIntro(step: Extract<Step, { name: 'code' }>): string {
     return 'Enter the code from your invitation or login e-mail. A code works once, for a limited time.';
   }
   return (
-    step.message ?? 'If this address is invited to Huddle, a code is on its way. It can take a minute or two.'
+    step.message ??
+    'If this address is invited to Huddle, a code is on its way. It can take a minute or two. ' +
+      'Any code or link already sent to you keeps working until it expires.'
   );
 }
 
@@ -218,7 +221,8 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
             <p className="hint" id="login-code-hint">
               {step.codeSource === 'already-had'
                 ? `The digits from the e-mail Huddle sent to ${step.email}.`
-                : `The code from the e-mail sent to ${step.email}. Or open the link in that e-mail.`}
+                : `The code from any recent e-mail sent to ${step.email}: asking again never cancels a code ` +
+                  `already sent (a few are sent per half hour, and then no more for a while). Or open the link in the e-mail.`}
             </p>
             <input
               ref={codeInput}

@@ -62,6 +62,7 @@ function spend(reply: FastifyReply, budget: Budget, key: string, message: (wait:
 const fromThisNetwork = (wait: string) => `Too many attempts from this network. Please try again in ${wait}.`;
 const serviceBusy = (wait: string) =>
   `Huddle is very busy. Please try again in ${wait}. The link in your e-mail still works.`;
+
 /** May this account log in at all on this server? */
 export const canLogIn = (deps: Pick<Deps, 'config'>, account: AccountDoc) =>
   account.status !== 'disabled' && !(account.isDemo && !deps.config.isDemo);

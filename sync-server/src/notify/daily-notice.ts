@@ -41,7 +41,12 @@ import { canLogIn } from '../auth/routes.js';
 import type { Deps, MailMessage } from '../deps.js';
 import { settingsDocId } from '../sync/keys.js';
 import type { NoticeSchedule } from './notice-schedule.js';
-import { listAllSubscriptions, pushSubscriptionPrefix, pushNotice, type SubscriptionDoc } from './web-push.js';
+import {
+  listAllSubscriptions,
+  pushSubscriptionPrefix,
+  pushNotice,
+  type SubscriptionDoc,
+} from './web-push.js';
 
 export const NOTICE_SUBJECT = 'Your daily Huddle notice';
 
