@@ -127,7 +127,12 @@ export function timing(h: AttackerHoldings, withSizes = false): AttackResult {
     if (candidates && candidates.size > 0) result.posts.set(id, { candidates });
   }
   const lone = h.batches.filter((b) => emailsOf(windowPushes(h, b.index)).size === 1).length;
-  result.notes.push(`${lone} of ${h.batches.length} batches followed pushes by one person only`);
+  const seenTwice = [...observations(h.batches)].filter(([, seen]) => seen.length > 1);
+  const narrowed = seenTwice.filter(([id]) => result.posts.get(id)?.candidates.size === 1).length;
+  result.notes.push(
+    `${lone} of ${h.batches.length} batches followed pushes by one person only; ` +
+      `${seenTwice.length} posts changed in more than one batch (edits, withdrawals), ${narrowed} of them down to one person`,
+  );
   return result;
 }
 
