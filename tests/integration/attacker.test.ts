@@ -65,6 +65,22 @@ describe('the Trust as attacker, with everything it could hold', () => {
       await timed('(8)', () => keysInDataDir(h)),
     ];
     scores = results.map((r) => score(r, world.truth, h.batches, everyone()));
+    // What (3) gets from the window alone: the same attack on each batch's changes in a random order.
+    let seed = 1;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const reordered = h.batches.map((b) => ({
+      ...b,
+      changes: b.changes
+        .map((c) => ({ c, k: rand() }))
+        .sort((x, y) => x.k - y.k)
+        .map(({ c }) => c),
+    }));
+    const baseline = score(
+      { ...order({ ...h, batches: reordered }), name: '(3) baseline: feed order replaced by a random one' },
+      world.truth,
+      h.batches,
+      everyone(),
+    );
     combined = score(combine(results), world.truth, h.batches, everyone());
     console.info(
       [
@@ -73,7 +89,7 @@ describe('the Trust as attacker, with everything it could hold', () => {
             .map(([k, v]) => `${k} ${v}`)
             .join(', '),
         `  phases: ${phases.join(', ')}`,
-        formatScores([...scores, combined]),
+        formatScores([...scores, baseline, combined]),
         ...results.flatMap((r) => r.notes.map((n) => `  ${r.name}: ${n}`)),
       ].join('\n'),
     );

@@ -135,7 +135,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 export function formatScores(scores: Score[]): string {
   const rows = scores.map(
     (s) =>
-      `${s.name.padEnd(44)} posts ${pct(s.posts.accuracy).padStart(7)} (chance ${pct(s.posts.chance)}), ` +
+      `${s.name.padEnd(50)} posts ${pct(s.posts.accuracy).padStart(7)} (chance ${pct(s.posts.chance)}), ` +
       `certain ${String(s.posts.certain).padStart(3)}/${s.posts.units}` +
       `${s.posts.wrongCertain ? ` [${s.posts.wrongCertain} wrongly certain]` : ''}; ` +
       `votes ${pct(s.votes.accuracy).padStart(7)} (chance ${pct(s.votes.chance)}), ` +
