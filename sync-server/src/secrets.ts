@@ -88,7 +88,7 @@ export interface LoadOptions {
   mustNotGenerate?: { secret?: string; linkingKey?: string };
 }
 
-const isLinkingKey = (v: string) => /^[0-9a-f]{64}$/.test(v);
+const isLinkingKey = (v: string) => /^[0-9a-f]{64}$/i.test(v);
 const isSecret = (v: string) => v.length >= 32;
 
 export function loadSecrets(config: Config, options: LoadOptions = {}): Secrets {
@@ -116,7 +116,10 @@ export function loadSecrets(config: Config, options: LoadOptions = {}): Secrets 
         isValid: isLinkingKey,
         mustNotGenerate: options.mustNotGenerate?.linkingKey ?? production('HUDDLE_LINKING_KEY'),
       });
-  return secretsFrom(secret.value, linking.value, { secret: secret.origin, linkingKey: linking.origin });
+  return secretsFrom(secret.value, linking.value.toLowerCase(), {
+    secret: secret.origin,
+    linkingKey: linking.origin,
+  });
 }
 
 /** The derivations, from the two key values (also used by tests that play the attacker). */
