@@ -7,7 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELEASE_MIN_CONTRIBUTORS_DEFAULT, type IdeaDoc } from '../../shared/src/documents.js';
 import { docId } from '../../shared/src/ids.js';
+import type { DbName, DocStore, Storage } from '../../sync-server/src/storage/port.js';
 import { voterFor } from '../../sync-server/src/sync/keys.js';
+import { createNotifier } from '../../sync-server/src/sync/notifier.js';
+import { releaseBatch } from '../../sync-server/src/sync/releaser.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { HttpClient, startTestServer, type TestServer } from '../support/test-server.js';
 import {
@@ -138,6 +141,84 @@ describe('k-anonymous batches', () => {
   });
 });
 
+describe('the conversation setting', () => {
+  it('is set by an admin (1 to 100); lowering it lets a waiting batch out at the next release', async () => {
+    const conversation = await seedConversation(ts.server.storage, 'live', { releaseMinContributors: 3 });
+    const posted = contentIdOf(
+      await push(people[0]!.client, [ideaCreate(conversation, 'Waiting for two more')]),
+    );
+    expect(await release()).toEqual({ released: 0, tallies: 0 });
+    const admin = HttpClient.as(
+      ts.url,
+      await createTestAccount(ts.server.storage, ts.dataDir, { roles: ['admin'] }),
+    );
+    const url = (id: string) => `/api/admin/conversations/${id}/release-min-contributors`;
+    expect(
+      (await people[1]!.client.post(url(conversation.conversationId), { releaseMinContributors: 1 })).status,
+    ).toBe(403);
+    for (const bad of [0, 101, 2.5, '3']) {
+      const res = await admin.post(url(conversation.conversationId), { releaseMinContributors: bad });
+      expect(res.status, String(bad)).toBe(400);
+      expect(res.body.message).toMatch(/releaseMinContributors/);
+    }
+    expect((await admin.post(url('AAAAAAAAAAAAAAAAAAAAAA'), { releaseMinContributors: 2 })).status).toBe(404);
+    const set = await admin.post(url(conversation.conversationId), { releaseMinContributors: 1 });
+    expect(set.status).toBe(200);
+    expect(set.body).toEqual({ id: conversation.conversationId, releaseMinContributors: 1 });
+    expect(await release()).toEqual({ released: 1, tallies: 0 });
+    const seen = await pullAll(reader);
+    expect(seen.docs.find((d) => d.type === 'idea' && d.id === posted)).toBeTruthy();
+  });
+});
+
+describe('a release that dies half-way', () => {
+  it('is completed by the next run, whatever k then says (the decided batch goes out whole)', async () => {
+    const conversation = await seedConversation(ts.server.storage, 'live', { releaseMinContributors: 2 });
+    const itemId = await seedIdea(ts.server.storage, conversation);
+    const [a, b] = people;
+    const posted = contentIdOf(
+      await push(a!.client, [ideaCreate(conversation, 'Decided, then the power went')]),
+    );
+    await push(b!.client, [voteSet(conversation, itemId, 'like')]);
+    // The process dies at its first public write: after the decision and the checkpoint, before anything is out.
+    const dying = storageDyingAt(ts.server.storage, 'public', 'bulkPut');
+    const deps = { secrets: ts.server.secrets, notifier: createNotifier() };
+    await expect(releaseBatch({ ...deps, storage: dying })).rejects.toThrow(/died/);
+    const publicDb = ts.server.storage.db('public');
+    expect(await publicDb.get(docId.idea(posted))).toBeUndefined();
+    // Counted again, the vote is no longer new and the post alone is one person: the batch must still go out.
+    expect(await releaseBatch({ ...deps, storage: ts.server.storage })).toEqual({ released: 1, tallies: 1 });
+    expect(await publicDb.get(docId.idea(posted))).toMatchObject({ title: 'Decided, then the power went' });
+    expect(await publicDb.get(docId.tally(itemId))).toMatchObject({ likes: 1 });
+    expect(await release()).toEqual({ released: 0, tallies: 0 });
+  });
+});
+
+/** The real storage, except that one method of one database throws as if the process died there. */
+function storageDyingAt(storage: Storage, dbName: DbName, method: keyof DocStore): Storage {
+  const forward = <T extends object>(target: T, override: (key: PropertyKey) => unknown) =>
+    new Proxy(target, {
+      get(t, key) {
+        const replaced = override(key);
+        if (replaced !== undefined) return replaced;
+        const value: unknown = Reflect.get(t, key);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(t) : value;
+      },
+    });
+  return forward(storage, (key) =>
+    key === 'db'
+      ? (name: DbName) =>
+          name === dbName
+            ? forward(storage.db(name), (k) =>
+                k === method
+                  ? () => Promise.reject(new Error(`the process died in ${dbName}.${method}`))
+                  : undefined,
+              )
+            : storage.db(name)
+      : undefined,
+  );
+}
+
 describe('shuffled tallies', () => {
   it('writes the tallies of one batch in an order that follows neither the votes nor the item ids', async () => {
     const seeded = await seedConversation(ts.server.storage, 'live', { releaseMinContributors: 1 });
@@ -159,7 +240,10 @@ describe('shuffled tallies', () => {
     // Rank correlation with arrival order and with id order. A shuffle of 60 gives |rho| < 0.6 except
     // with a chance far below one in a billion (rho ~ N(0, 1/59)); arrival order gives exactly 1.
     expect(Math.abs(spearman(written, items))).toBeLessThan(0.6);
-    expect(Math.abs(spearman(written, [...items].sort()))).toBeLessThan(0.6);
+    // CouchDB applies one bulk write in id order whatever order it is sent in; the ids are random, so
+    // that order says nothing about arrival. The embedded store keeps the order it was sent in.
+    if (ts.server.storage.kind === 'pouchdb')
+      expect(Math.abs(spearman(written, [...items].sort()))).toBeLessThan(0.6);
   });
 });
 

@@ -27,8 +27,9 @@
  *
  * Exactly what was counted is released: a post staged or changed after step 2 keeps its newer
  * revision for the next batch. A vote that arrives between steps 1 and 3 on an item being released
- * is carried by the view into this batch on top of the k people counted (never instead of them), and
- * is not counted again later (its tally no longer changes).
+ * is carried by the view into this batch on top of the k people counted (never instead of them); in
+ * the next batch it counts only if its item's tally changes again. A vote whose first revision says
+ * 'none' changed nothing and counts nobody.
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -137,13 +138,16 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     const parsed = heldVoteSchema.safeParse(row.doc);
     return parsed.success ? [{ ...parsed.data, _rev: row.rev }] : [];
   });
-  const fresh = changed.map((v) => ({
-    conversationId: v.conversationId,
-    itemId: v.itemId,
-    itemKind: v.itemKind,
-    epoch: epochOf(v.conversationId),
-    tag: tagOf(v.conversationId, v.voter),
-  }));
+  // A first revision saying 'none' is a vote set to nothing where there was none: it changed nothing.
+  let fresh = changed
+    .filter((v) => !(v.value === 'none' && v._rev?.startsWith('1-')))
+    .map((v) => ({
+      conversationId: v.conversationId,
+      itemId: v.itemId,
+      itemKind: v.itemKind,
+      epoch: epochOf(v.conversationId),
+      tag: tagOf(v.conversationId, v.voter),
+    }));
 
   // (2) staged posts, what they would publish, and who wrote them
   const staged = await readStaged(deps);
@@ -173,7 +177,8 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
 
   // (3) the tallies every pending item would get, and the published ones
   const items = new Map<string, ItemRef>();
-  for (const v of [...held, ...fresh]) items.set(v.itemId, v);
+  for (const v of [...held, ...fresh])
+    items.set(v.itemId, { itemKind: v.itemKind, conversationId: v.conversationId });
   for (const ref of checkpoint?.lastItems ?? []) if (!items.has(ref.itemId)) items.set(ref.itemId, ref);
   const counts = await tallyCounts(deps, [...items.keys()]);
   const published = await readPublic(publicDb, [...items.keys()].map(docId.tally));
@@ -186,7 +191,9 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     }),
   );
 
-  // (4) which conversations hold k people
+  // (4) which conversations hold k people. Before the first release (no checkpoint: a fresh or seeded
+  // store) a published tally that matches the votes is taken as released: its votes wait for nobody.
+  if (!checkpoint) fresh = fresh.filter((v) => changedItems.has(v.itemId));
   const votes: PendingVote[] = [...held, ...fresh].map((v) =>
     v.epoch === epochOf(v.conversationId) ? v : { ...v, tag: undefined },
   );

@@ -43,10 +43,8 @@ export const voteSetEffect: ServerEffect<SetVoteMutation> = {
     }
     const events = [{ t: 'vote' as const, conversationId: m.conversationId, itemId: item.doc.id }];
     const current = voteDocSchema.safeParse(existing);
-    // A replay that finds the same value writes nothing; nor does 'none' where there is no vote (a
-    // write would be a change to release, and count its author as taking part: release-plan.ts).
-    const value = current.success ? current.data.value : 'none';
-    if (value === m.value) return { outcome: applied(), events };
+    // A replay that finds the same value writes nothing.
+    if (current.success && current.data.value === m.value) return { outcome: applied(), events };
     const vote: VoteDoc = {
       _id: id,
       type: 'vote',
