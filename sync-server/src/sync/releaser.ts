@@ -160,12 +160,12 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     (
       await deps.storage
         .db('vault')
-        .list({ keys: staged.map((s) => vaultDocId(s.staged.doc.id)), includeDocs: true })
+        .list({ keys: staged.map((s) => vaultDocId(deps.secrets, s.staged.doc.id)), includeDocs: true })
     ).map((r) => [r.id, r.doc]),
   );
   const toPublish = staged.filter((s) => projectionOf(s, current, hour) !== undefined);
   const posts = toPublish.map((s) => {
-    const author = openAuthor(deps, vault.get(vaultDocId(s.staged.doc.id)), s.staged.doc.id);
+    const author = openAuthor(deps, vault.get(vaultDocId(deps.secrets, s.staged.doc.id)), s.staged.doc.id);
     const conversationId = s.staged.doc.conversationId;
     return {
       conversationId,
