@@ -42,6 +42,7 @@ import {
   itemKindSchema,
   stagedDocSchema,
   tallyDocSchema,
+  vaultDocSchema,
   voteDocSchema,
   type CommentDoc,
   type IdeaDoc,
@@ -236,6 +237,11 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     current,
     hour,
   );
+  await moveVaultEntries(
+    deps,
+    staged.filter((s) => isReleased(s.staged.doc.conversationId)),
+    vault,
+  );
   const tallies = await writeTallies(
     publicDb,
     releasedItems.map(([itemId, ref]) => ({ itemId, ...ref, counts: counts.get(itemId) ?? [0, 0] })),
@@ -357,6 +363,28 @@ async function publishStaged(
   await privateDb.purgeMany(done);
   if (updatesExisting) await publicDb.compact();
   return count;
+}
+
+/**
+ * The vault entries of the posts just released, rewritten in one shuffled bulk write, then the vault
+ * compacted. A push writes its vault entries just before its own-log slot, so the vault's changes feed
+ * (and any backup of it) would otherwise list them in push order: lined up with a proxy log of which
+ * device pushed when, that says which pushes created posts. A changes feed lists each document once,
+ * at its latest write, so after this the entries sit with their batch, whose contents are public anyway;
+ * compaction drops the earlier revisions and their place in the feed. A crash before this step leaves
+ * those entries where they were until an edit of the post is released (the next rewrite).
+ */
+async function moveVaultEntries(deps: ReleaseDeps, released: StagedRow[], vault: Map<string, unknown>) {
+  const entries = released
+    .map((s) => vault.get(vaultDocId(deps.secrets, s.staged.doc.id)))
+    .filter((doc): doc is StoredDoc => vaultDocSchema.safeParse(doc).success);
+  if (entries.length === 0) return;
+  const vaultDb = deps.storage.db('vault');
+  const written = await vaultDb.bulkPut(shuffle(entries).map((doc) => ({ ...doc })));
+  // A conflict: the entry changed meanwhile (a split or a move), which is itself a later write.
+  const failed = written.filter((r) => r.error && r.error !== 'conflict');
+  if (failed.length > 0) throw new Error(`release: ${failed.length} vault entries not rewritten`);
+  await vaultDb.compact();
 }
 
 async function tallyCounts(deps: ReleaseDeps, keys: string[]): Promise<Map<string, [number, number]>> {
