@@ -92,6 +92,10 @@ function pendingPeople(c: ConversationModel): Set<number> {
   return who;
 }
 
+/** Due: k people in all, and, when posts wait, k distinct authors among them (release-plan.ts). */
+const isDue = (c: ConversationModel) =>
+  pendingPeople(c).size >= c.k && (c.pendingPosts.size === 0 || new Set(c.pendingPosts.values()).size >= c.k);
+
 describe('k-anonymous batches (property)', () => {
   it('never publishes a batch from fewer than k people, and publishes everything once k is reached', async () => {
     const deps = {
@@ -140,7 +144,7 @@ describe('k-anonymous batches (property)', () => {
               if (c.votes[op.person] !== op.value) c.voted.add(op.person);
               c.votes[op.person] = op.value;
             } else {
-              const due = conversations.map((c) => pendingPeople(c).size >= c.k);
+              const due = conversations.map(isDue);
               const before = conversations.map(pendingPeople);
               await Promise.all(Array.from({ length: op.releasers }, () => releaseBatch(deps)));
               for (const [i, c] of conversations.entries()) {
@@ -160,6 +164,10 @@ describe('k-anonymous batches (property)', () => {
                   expect(contributors.size, `a batch with too few people: ${what}`).toBeGreaterThanOrEqual(
                     c.k,
                   );
+                }
+                if (published.length > 0) {
+                  const authors = new Set(published.map((id) => c.pendingPosts.get(id)!));
+                  expect(authors.size, `posts from too few authors: ${what}`).toBeGreaterThanOrEqual(c.k);
                 }
                 if (due[i]) {
                   expect(published.sort(), `everything is published once k is reached: ${what}`).toEqual(

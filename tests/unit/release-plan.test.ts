@@ -32,6 +32,30 @@ describe('planRelease', () => {
     );
   });
 
+  it('releases posts only with k authors of their own: one post among other people’s votes waits, votes and all', () => {
+    const votes = [
+      { conversationId: 'c', itemId: 'x', tag: 'b' },
+      { conversationId: 'c', itemId: 'x', tag: 'c' },
+      { conversationId: 'c', itemId: 'x', tag: 'd' },
+    ];
+    const changedItems = new Set(['x']);
+    const onePost = [{ conversationId: 'c', tag: 'a' }];
+    expect(planRelease(base({ votes, changedItems, posts: onePost })).get('c')).toMatchObject({
+      contributors: 4,
+      authors: 1,
+      isReleased: false,
+    });
+    expect(planRelease(base({ votes, changedItems })).get('c')?.isReleased).toBe(true);
+    const threeAuthors = [...onePost, { conversationId: 'c', tag: 'b' }, { conversationId: 'c', tag: 'e' }];
+    expect(planRelease(base({ votes, changedItems, posts: threeAuthors })).get('c')).toMatchObject({
+      authors: 3,
+      isReleased: true,
+    });
+    // A post whose author cannot be read counts as nobody, and holds the batch.
+    const unread = [...threeAuthors.slice(0, 2), { conversationId: 'c', tag: undefined }];
+    expect(planRelease(base({ votes, changedItems, posts: unread })).get('c')?.isReleased).toBe(false);
+  });
+
   it('counts a voter only when the item’s tally changes, and never an untagged contribution', () => {
     const votes = [
       { conversationId: 'c', itemId: 'x', tag: 'a' },

@@ -11,6 +11,12 @@
  * from HUDDLE_SECRET. Authors' tags are computed at each release and never stored; only the tags of
  * votes waiting in a held batch are stored (held-vote documents), and purged when it is released.
  *
+ * Posts need k authors of their own: a batch holding posts (new posts, edits, withdrawals) is released
+ * only when at least k distinct people wrote them, not just k contributors in all. Otherwise one post
+ * among two people's votes would be named by anything that tells a post's push from a vote's (its
+ * size on the proxy, a backup's write order); among k authors it is one of k. Until then the whole
+ * batch waits, votes included (they go out with the posts).
+ *
  * Pure: the releaser reads everything, this decides.
  */
 import { releaseMinContributorsOf } from '../../../shared/src/documents.js';
@@ -42,6 +48,9 @@ export interface PlanInput {
 export interface ConversationPlan {
   conversationId: string;
   contributors: number;
+  /** Distinct authors of the batch's posts (0: no post waits). */
+  authors: number;
+  hasPosts: boolean;
   k: number;
   isReleased: boolean;
 }
@@ -58,9 +67,14 @@ export function planRelease(input: PlanInput): Map<string, ConversationPlan> {
     if (!set) tags.set(conversationId, (set = new Set()));
     return set;
   };
+  const authors = new Map<string, Set<string>>();
   for (const post of input.posts) {
     const set = touch(post.conversationId);
-    if (post.tag) set.add(post.tag);
+    if (!authors.has(post.conversationId)) authors.set(post.conversationId, new Set());
+    if (post.tag) {
+      set.add(post.tag);
+      authors.get(post.conversationId)!.add(post.tag);
+    }
   }
   for (const vote of input.votes) {
     const set = touch(vote.conversationId);
@@ -70,11 +84,16 @@ export function planRelease(input: PlanInput): Map<string, ConversationPlan> {
   const plans = new Map<string, ConversationPlan>();
   for (const [conversationId, set] of tags) {
     const k = releaseMinContributorsOf(input.conversations.get(conversationId) ?? {});
+    const wrote = authors.get(conversationId);
+    const hasPosts = wrote !== undefined;
+    const authorCount = wrote?.size ?? 0;
     plans.set(conversationId, {
       conversationId,
       contributors: set.size,
+      authors: authorCount,
+      hasPosts,
       k,
-      isReleased: set.size >= k || input.inFlight.has(conversationId),
+      isReleased: (set.size >= k && (!hasPosts || authorCount >= k)) || input.inFlight.has(conversationId),
     });
   }
   return plans;
