@@ -40,6 +40,7 @@ const envSchema = z.object({
   HUDDLE_DEMO: bool,
   HUDDLE_TEST_HOOKS: bool,
   RELEASE_INTERVAL_SECONDS: z.coerce.number().min(0).default(120),
+  EDIT_RELEASE: z.enum(['daily', 'every-batch']).default('daily'),
   NOTICE_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'NOTICE_TIME must be a 24-hour time like 17:00')
@@ -92,6 +93,11 @@ export interface Config {
   isDemo: boolean;
   hasTestHooks: boolean;
   releaseIntervalMs: number;
+  /**
+   * 'daily': edits and withdrawals of published posts reach others once a day at the notice time
+   * (sync/releaser.ts, EditPolicy); 'every-batch': with the next batch (weaker against a proxy log).
+   */
+  editRelease: 'daily' | 'every-batch';
   /** The daily notice (notify/daily-notice.ts): "HH:MM" in an IANA zone, across DST. */
   notice: { time: string; timeZone: string };
   /** Settings still given that no longer do anything: the server logs a warning for each at start. */
@@ -143,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     isDemo: e.HUDDLE_DEMO,
     hasTestHooks: e.HUDDLE_TEST_HOOKS,
     releaseIntervalMs: e.RELEASE_INTERVAL_SECONDS * 1000,
+    editRelease: e.EDIT_RELEASE,
     notice: { time: e.NOTICE_TIME, timeZone: e.NOTICE_TIME_ZONE },
     deprecations:
       e.DIGEST_INTERVAL_MINUTES === undefined

@@ -123,7 +123,6 @@ describe('the Trust as attacker, with everything it could hold', () => {
     expect(world.holdings.serverLog.length).toBeGreaterThan(0);
   });
 
-  const KNOWN_RESIDUAL = new Set(['(2) timing intersection', '(2b) timing + push sizes (proxy bytes)']);
   for (const name of [
     '(1) HMAC/ids with HUDDLE_SECRET',
     '(2) timing intersection',
@@ -135,37 +134,25 @@ describe('the Trust as attacker, with everything it could hold', () => {
     '(7) vault feed order and ids',
     '(8) key material in the data directory',
   ]) {
-    // Known residual, issue 7 still open (README "What the attacker suite still links"): the intersection
-    // of who pushed before each batch that changed an edited or withdrawn post. `it.fails` runs the attack
-    // and stays green only while it still links something: when a fix stops it, this turns red so the
-    // entry is moved back to a plain `it`, which then keeps it fixed.
-    const check = KNOWN_RESIDUAL.has(name) ? it.fails : it;
-    check(
-      `${KNOWN_RESIDUAL.has(name) ? 'KNOWN RESIDUAL (still links): ' : ''}${name}: links no post, comment or vote with certainty`,
-      () => {
-        const s = scores.find((x) => x.name === name)!;
-        expect(s, `attack ${name} ran`).toBeDefined();
-        expect(
-          s.posts.wrongCertain + s.votes.wrongCertain,
-          `${name} is sound (never certain and wrong)`,
-        ).toBe(0);
-        expect(
-          { posts: s.posts.certain, votes: s.votes.certain },
-          `${name} linked with certainty: ${s.certainExamples.join('; ')}`,
-        ).toEqual({ posts: 0, votes: 0 });
-      },
-    );
+    it(`${name}: links no post, comment or vote with certainty`, () => {
+      const s = scores.find((x) => x.name === name)!;
+      expect(s, `attack ${name} ran`).toBeDefined();
+      expect(s.posts.wrongCertain + s.votes.wrongCertain, `${name} is sound (never certain and wrong)`).toBe(
+        0,
+      );
+      expect(
+        { posts: s.posts.certain, votes: s.votes.certain },
+        `${name} linked with certainty: ${s.certainExamples.join('; ')}`,
+      ).toEqual({ posts: 0, votes: 0 });
+    });
   }
 
-  it.fails(
-    'KNOWN RESIDUAL (still links): all attacks combined link no post, comment or vote with certainty',
-    () => {
-      expect(
-        { posts: combined.posts.certain, votes: combined.votes.certain },
-        `combined, linked with certainty: ${combined.certainExamples.join('; ')}`,
-      ).toEqual({ posts: 0, votes: 0 });
-    },
-  );
+  it('all attacks combined link no post, comment or vote with certainty', () => {
+    expect(
+      { posts: combined.posts.certain, votes: combined.votes.certain },
+      `combined, linked with certainty: ${combined.certainExamples.join('; ')}`,
+    ).toEqual({ posts: 0, votes: 0 });
+  });
 
   it(`every released batch held contributions from at least ${K} distinct people`, () => {
     const small = [...world.truth.batchContributors]

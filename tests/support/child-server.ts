@@ -52,6 +52,8 @@ export async function startChildServer(
       PORT: String(chosen),
       PUBLIC_URL: `http://localhost:${chosen}`,
       RELEASE_INTERVAL_SECONDS: '0',
+      // Edits with every batch unless a test is about the daily edit gate (it sets EDIT_RELEASE=daily).
+      EDIT_RELEASE: 'every-batch',
       HUDDLE_TEST_HOOKS: '1',
       PWA_DIST_DIR: '/nonexistent',
       ...env,

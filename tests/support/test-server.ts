@@ -57,6 +57,8 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     RELEASE_INTERVAL_SECONDS: '0',
+    // Edits with every batch unless a test is about the daily edit gate (it sets EDIT_RELEASE=daily).
+    EDIT_RELEASE: 'every-batch',
     HUDDLE_TEST_HOOKS: '1',
     PWA_DIST_DIR: path.join(dataDir, 'no-pwa'),
     ...storageEnv(dataDir),

@@ -55,6 +55,7 @@ import { ConflictError, type StoredDoc } from '../storage/port.js';
 import { upsert } from '../storage/upsert.js';
 import { vaultDocId, voterFor } from './keys.js';
 import { projectRelease } from './projection.js';
+import { dueNoticeDay, type NoticeSchedule } from '../notify/notice-schedule.js';
 import { planRelease, type PendingVote } from './release-plan.js';
 import { openAuthor } from './vault.js';
 
@@ -85,6 +86,8 @@ const checkpointSchema = z.object({
   epochs: z.record(z.string(), z.number().int().nonnegative()).default({}),
   /** Conversations whose release was decided and may not have finished (see step 5). */
   inFlight: z.array(z.string()).default([]),
+  /** Per conversation, the local day whose edit gate it last went through (see EditPolicy). */
+  editDays: z.record(z.string(), z.string()).default({}),
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
@@ -104,7 +107,23 @@ const heldVoteSchema = z.object({
   tag: z.string(),
 });
 
-type ReleaseDeps = Pick<Deps, 'storage' | 'notifier' | 'secrets'> & Partial<Pick<Deps, 'now'>>;
+type ReleaseDeps = Pick<Deps, 'storage' | 'notifier' | 'secrets'> &
+  Partial<Pick<Deps, 'now'>> & {
+    /** Absent: edits and withdrawals go with every batch (EDIT_RELEASE=every-batch, direct calls). */
+    editPolicy?: EditPolicy | undefined;
+  };
+
+/**
+ * Edits and withdrawals of posts already published reach other people once a day: at the first release
+ * of a conversation after the day's notice time (NOTICE_TIME, NOTICE_TIME_ZONE), with that batch's k
+ * authors. A post that changes in two batches is otherwise named by intersecting who pushed before each
+ * (the proxy log sees pushes, and the first batch showed the post): with a daily gate the second set is
+ * everyone who pushed since the last gate. New posts are not held by it. The author's own devices show
+ * the change at once.
+ */
+export interface EditPolicy {
+  schedule: NoticeSchedule;
+}
 type PublicDb = ReturnType<ReleaseDeps['storage']['db']>;
 
 interface ItemRef {
@@ -130,6 +149,13 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   const checkpoint = read.success ? read.data : undefined;
   const epochs = { ...(checkpoint?.epochs ?? {}) };
   const epochOf = (conversationId: string) => epochs[conversationId] ?? 0;
+  const editDays = { ...(checkpoint?.editDays ?? {}) };
+  const gateDay = deps.editPolicy
+    ? dueNoticeDay((deps.now ?? (() => new Date()))(), deps.editPolicy.schedule)
+    : undefined;
+  /** Whether a conversation's edits and withdrawals may go with its batch now. */
+  const isEditGateOpen = (conversationId: string) =>
+    !deps.editPolicy || (gateDay !== undefined && editDays[conversationId] !== gateDay);
   const tagOf = (conversationId: string, person: string) =>
     deps.secrets.link('contributor', conversationId, person, String(epochOf(conversationId)));
 
@@ -164,7 +190,13 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
         .list({ keys: staged.map((s) => vaultDocId(deps.secrets, s.staged.doc.id)), includeDocs: true })
     ).map((r) => [r.id, r.doc]),
   );
-  const toPublish = staged.filter((s) => projectionOf(s, current, hour) !== undefined);
+  // An edit or withdrawal of a published post waits for its conversation's daily gate (EditPolicy).
+  const isHeldChange = (s: StagedRow) =>
+    releasedDocOf(s, current) !== undefined && !isEditGateOpen(s.staged.doc.conversationId);
+  const heldChanges = new Set(staged.filter(isHeldChange).map((s) => s.id));
+  const toPublish = staged.filter(
+    (s) => !heldChanges.has(s.id) && projectionOf(s, current, hour) !== undefined,
+  );
   const posts = toPublish.map((s) => {
     const author = openAuthor(deps, vault.get(vaultDocId(deps.secrets, s.staged.doc.id)), s.staged.doc.id);
     const conversationId = s.staged.doc.conversationId;
@@ -219,7 +251,11 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     const failed = written.filter((r) => r.error && r.error !== 'conflict'); // conflict: already held
     if (failed.length > 0) throw new Error(`release: ${failed.length} held votes not written`);
   }
-  for (const conversationId of releasedIds) epochs[conversationId] = epochOf(conversationId) + 1;
+  for (const conversationId of releasedIds) {
+    epochs[conversationId] = epochOf(conversationId) + 1;
+    if (deps.editPolicy && gateDay !== undefined && isEditGateOpen(conversationId))
+      editDays[conversationId] = gateDay;
+  }
   const releasedItems = [...items.entries()].filter(([, ref]) => isReleased(ref.conversationId));
   const lastItems = [
     ...(checkpoint?.lastItems ?? []).filter((ref) => !isReleased(ref.conversationId)),
@@ -227,19 +263,19 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   ];
   const isMoved = !checkpoint || checkpoint.votesSeq !== votesSeq;
   if (isMoved || releasedIds.length > 0 || (checkpoint?.inFlight.length ?? 0) > 0)
-    await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: releasedIds });
+    await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: releasedIds, editDays });
   if (releasedIds.length === 0) return { released: 0, tallies: 0 };
 
   // (6)-(8) publish the released conversations' batches
   const released = await publishStaged(
     deps,
-    staged.filter((s) => isReleased(s.staged.doc.conversationId)),
+    staged.filter((s) => isReleased(s.staged.doc.conversationId) && !heldChanges.has(s.id)),
     current,
     hour,
   );
   await moveVaultEntries(
     deps,
-    staged.filter((s) => isReleased(s.staged.doc.conversationId)),
+    staged.filter((s) => isReleased(s.staged.doc.conversationId) && !heldChanges.has(s.id)),
     vault,
   );
   const tallies = await writeTallies(
@@ -252,7 +288,7 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   );
 
   // (9) done: nothing left for the next run to complete
-  await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: [] });
+  await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: [], editDays });
   if (released + tallies > 0) deps.notifier.publish({ type: 'batch', seq: await publicDb.updateSeq() });
   return { released, tallies };
 }
@@ -465,7 +501,7 @@ async function upsertTally(publicDb: PublicDb, tally: TallyBody): Promise<boolea
 
 async function saveCheckpoint(
   deps: ReleaseDeps,
-  state: Pick<Checkpoint, 'votesSeq' | 'lastItems' | 'epochs' | 'inFlight'>,
+  state: Pick<Checkpoint, 'votesSeq' | 'lastItems' | 'epochs' | 'inFlight' | 'editDays'>,
 ): Promise<void> {
   // Another release may move it meanwhile: every step converges whichever wins (a vote seen twice
   // is not counted twice: its tally no longer changes once published).

@@ -49,7 +49,8 @@ function safeLogHint(cursor: string): number {
 }
 
 export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const releaser = createSerialReleaser(() => releaseBatch(deps));
+  const editPolicy = deps.config.editRelease === 'daily' ? { schedule: deps.config.notice } : undefined;
+  const releaser = createSerialReleaser(() => releaseBatch({ ...deps, editPolicy }));
   // After a push, through the push's own logger: its time is coarse (http/request-log.ts).
   const releaseQuietly = (log: Pick<Deps['log'], 'error'> = deps.log) =>
     releaser.release().catch((err: unknown) => {

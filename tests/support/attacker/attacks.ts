@@ -34,6 +34,24 @@ export function windowPushes(h: AttackerHoldings, b: number): ProxyEntry[] {
   return h.proxy.filter((p) => p.method === 'POST' && p.path === PUSH && p.end <= to && p.start > from);
 }
 
+/**
+ * Pushes that may have carried what batch b published of an existing post (an edit, a withdrawal).
+ * Those go out once a day (releaser.ts, EditPolicy: the first release after the notice time), and the
+ * code is public: such a change may have been pushed any time since the last batch that published
+ * changes to existing posts, not just since the batch before b.
+ */
+export function changeWindowPushes(h: AttackerHoldings, b: number): ProxyEntry[] {
+  let previous = -1;
+  for (let i = b - 1; i >= 0; i--)
+    if (h.batches[i]!.changes.some((c) => c.type !== 'tally' && !c.isNew)) {
+      previous = i;
+      break;
+    }
+  const from = previous < 0 ? -Infinity : h.batches[previous]!.start;
+  const to = h.batches[b]!.start;
+  return h.proxy.filter((p) => p.method === 'POST' && p.path === PUSH && p.end <= to && p.start > from);
+}
+
 const emailsOf = (entries: ProxyEntry[]) => new Set(entries.map((e) => e.email));
 const intersect = (a: Set<string>, b: Set<string>) => new Set([...a].filter((x) => b.has(x)));
 
@@ -118,7 +136,7 @@ export function timing(h: AttackerHoldings, withSizes = false): AttackResult {
   for (const [id, seen] of observations(h.batches)) {
     let candidates: Set<string> | undefined;
     for (const o of seen) {
-      let pushes = windowPushes(h, o.batch);
+      let pushes = o.isNew ? windowPushes(h, o.batch) : changeWindowPushes(h, o.batch);
       if (withSizes && o.status !== 'withdrawn' && o.text)
         pushes = pushes.filter((p) => p.reqBytes >= textBytes(o.text) + POST_ENVELOPE_BYTES);
       const who = emailsOf(pushes);
