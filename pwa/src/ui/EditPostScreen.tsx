@@ -5,14 +5,14 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { LIMITS } from '../../../shared/src/protocol.js';
 import { InvalidInputError, huddle, useComments, useConversation, useIdea } from '../data/hooks.js';
-import { useOwnComment } from '../data/participant-hooks.js';
+import { useNoticeSchedule, useOwnComment } from '../data/participant-hooks.js';
 import { href, navigate, type PostKind } from './use-hash-route.js';
 import { PostWarnings } from './PostWarnings.js';
 import { CharacterCount } from './CharacterCount.js';
 import { SubmitButton } from './SubmitButton.js';
 import { limitState, overLimitMessage, overLimitRefusal, type LimitedField } from './text-limit.js';
 import { useSingleSubmit } from './use-single-submit.js';
-import { RELEASE_COPY } from './release-copy.js';
+import { noticeTimeText, RELEASE_COPY } from './release-copy.js';
 
 export function EditPostScreen({ kind, id }: { kind: PostKind; id: string }) {
   return kind === 'idea' ? <EditIdea id={id} /> : <EditComment id={id} />;
@@ -81,6 +81,7 @@ function EditForm({
   initialBody: string;
   backHref: string;
 }) {
+  const schedule = useNoticeSchedule();
   const [title, setTitle] = useState(initialTitle ?? '');
   const [body, setBody] = useState(initialBody);
   const [error, setError] = useState<string | null>(null);
@@ -129,7 +130,7 @@ function EditForm({
         <a href={backHref}>Back without saving</a>
       </p>
       <h1 tabIndex={-1}>Edit your {kind}</h1>
-      <p>{RELEASE_COPY.editNote}</p>
+      <p>{RELEASE_COPY.editNote(noticeTimeText(schedule))}</p>
       <div role="alert">
         {error && <p className="error-message">{error}</p>}
         {blocked && refusal && <p className="error-message">{refusal}</p>}

@@ -3,10 +3,15 @@
  * the reason, merged with a link, withdrawn, waiting to send, awaiting release), their drafts, what is waiting
  * to send, and changes the server refused. Only this device and the person's own sessions know any of it.
  */
-import { useMyActivity, type MyPost, type MyPostState } from '../data/participant-hooks.js';
+import {
+  useMyActivity,
+  useNoticeSchedule,
+  type MyPost,
+  type MyPostState,
+} from '../data/participant-hooks.js';
 import { plural } from './format.js';
 import { href } from './use-hash-route.js';
-import { RELEASE_COPY } from './release-copy.js';
+import { noticeTimeText, RELEASE_COPY } from './release-copy.js';
 
 const STATE_LABELS: Record<MyPostState, string> = {
   'waiting-to-send': 'Waiting to send',
@@ -21,6 +26,7 @@ const STATE_LABELS: Record<MyPostState, string> = {
 };
 
 function PostRow({ post }: { post: MyPost }) {
+  const when = noticeTimeText(useNoticeSchedule());
   const isLinkable =
     post.ideaId && post.state !== 'withdrawn' && post.state !== 'hidden' && post.state !== 'removed';
   return (
@@ -37,7 +43,7 @@ function PostRow({ post }: { post: MyPost }) {
       </h3>
       <p className={`status status--${post.state}`} data-testid="my-post-status">
         {STATE_LABELS[post.state]}
-        {post.isChangePending && post.state !== 'edit-waiting' ? RELEASE_COPY.changePending : ''}
+        {post.isChangePending && post.state !== 'edit-waiting' ? RELEASE_COPY.changePending(when) : ''}
       </p>
       {post.reason && (post.state === 'hidden' || post.state === 'removed') && (
         <p className="muted">Reason: {post.reason}</p>

@@ -9,7 +9,7 @@
  */
 import { useId, useState } from 'react';
 import { huddle } from '../data/hooks.js';
-import { zoneName } from '../data/notice-schedule.js';
+import { noticeTimeText } from './release-copy.js';
 import { useNoticeSchedule, usePreferences } from '../data/participant-hooks.js';
 import { PushSwitch } from './PushSwitch.js';
 
@@ -28,11 +28,6 @@ export function NoticesScreen({ canContribute }: { canContribute: boolean }) {
       {canContribute && <CommentNotices />}
     </div>
   );
-}
-
-/** "at 17:00 (London time)", or "at a fixed time" before the device has ever asked the server. */
-export function noticeTimeText(schedule: { time: string; timeZone: string } | undefined): string {
-  return schedule ? `at ${schedule.time} (${zoneName(schedule.timeZone)})` : 'at a fixed time';
 }
 
 /** Only for people who can post: sponsors and admins have no notices to be told about. */
