@@ -14,6 +14,7 @@ const COUCH_SUITES = [
   'tests/integration/exactly-once-property.test.ts',
   'tests/integration/exactly-once-crash.test.ts',
   'tests/integration/release.test.ts',
+  'tests/integration/release-k-anonymity.test.ts',
   'tests/integration/auth.test.ts',
   'tests/integration/anonymity-at-rest.test.ts',
   'tests/integration/multi-tab-property.test.ts',

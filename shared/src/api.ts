@@ -10,6 +10,7 @@ import {
   ideaDocSchema,
   commentDocSchema,
   questionnaireIdSchema,
+  conversationDocSchema,
 } from './documents.js';
 import { draftKindSchema } from './mutations.js';
 import { mutationIdSchema, publicIdSchema } from './ids.js';
@@ -198,6 +199,14 @@ export const setConversationStatusBodySchema = z.object({ status: z.enum(['live'
 export const setConversationStatusResponseSchema = z.object({
   id: publicIdSchema,
   status: z.enum(['draft', 'live', 'closed']),
+});
+/** k of the batch release: a conversation's changes reach others once this many people took part. */
+export const setReleaseMinContributorsBodySchema = z.object({
+  releaseMinContributors: conversationDocSchema.shape.releaseMinContributors.unwrap(),
+});
+export const setReleaseMinContributorsResponseSchema = z.object({
+  id: publicIdSchema,
+  releaseMinContributors: z.number().int(),
 });
 
 // ---- text warnings -------------------------------------------------------------

@@ -49,7 +49,19 @@ export const conversationDocSchema = z.object({
   opensAt: z.iso.datetime().optional(),
   closesAt: z.iso.datetime().optional(),
   questionnaire: questionnaireSchema.optional(),
+  /**
+   * k of the k-anonymous batch release: this conversation's new posts, edits, withdrawals and tally
+   * changes reach other people only once they hold contributions from at least this many distinct
+   * people (absent: RELEASE_MIN_CONTRIBUTORS_DEFAULT). See sync-server/src/sync/release-plan.ts.
+   */
+  releaseMinContributors: z.number().int().min(1).max(100).optional(),
 });
+
+/** k when a conversation does not set releaseMinContributors. */
+export const RELEASE_MIN_CONTRIBUTORS_DEFAULT = 3;
+
+export const releaseMinContributorsOf = (conversation: { releaseMinContributors?: number | undefined }) =>
+  conversation.releaseMinContributors ?? RELEASE_MIN_CONTRIBUTORS_DEFAULT;
 
 export const streamDocSchema = z.object({
   ...base,

@@ -12,6 +12,7 @@ import fastifyStatic from '@fastify/static';
 import type { Deps } from './deps.js';
 import { installErrorHandler } from './http/errors.js';
 import { csrfGuard } from './http/csrf.js';
+import { loggingOptions } from './http/request-log.js';
 import { openApiDocument } from './http/route.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { linkFormRefusedPage } from './auth/login-page.js';
@@ -34,7 +35,8 @@ const logSerializers = {
 
 export async function buildApp(base: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: base.config.logLevel, serializers: logSerializers, base: undefined },
+    // Sync calls are logged without exact times (http/request-log.ts).
+    ...loggingOptions(base.config, { serializers: logSerializers, base: undefined }),
     bodyLimit: 256 * 1024,
     trustProxy: base.config.trustProxy,
     genReqId: () => crypto.randomUUID(),

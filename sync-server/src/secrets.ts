@@ -40,6 +40,7 @@ export const LINK_PURPOSES = [
   'digest',
   'vault-entry',
   'push-subscription',
+  'contributor',
 ] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { buildApp } from './app.js';
-import { checkKeyPlacement } from './secrets.js';
+import { checkKeyPlacement, type Secrets } from './secrets.js';
 import { openStoreSecrets } from './key-record.js';
 import { restrictNewFiles, tightenTree } from './file-modes.js';
 import { relinkOldIds } from './sync/relink.js';
@@ -27,6 +27,8 @@ export function createStorage(config: Config): Storage {
 export interface HuddleServer {
   app: FastifyInstance;
   storage: Storage;
+  /** The keys this server derives its ids and tags from (tests drive the releaser with them). */
+  secrets: Secrets;
   /** Stops accepting, finishes in-flight requests, closes mail and storage. */
   close(): Promise<void>;
 }
@@ -68,6 +70,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   return {
     app,
     storage,
+    secrets,
     async close() {
       if (isClosed) return;
       isClosed = true;

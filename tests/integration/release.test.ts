@@ -109,7 +109,7 @@ describe('batch release', () => {
       ),
     );
     // Three uncoordinated releasers (as on three instances), bypassing this instance's queue.
-    const deps = { storage: ts.server.storage, notifier: createNotifier() };
+    const deps = { storage: ts.server.storage, secrets: ts.server.secrets, notifier: createNotifier() };
     await Promise.all([releaseBatch(deps), releaseBatch(deps), releaseBatch(deps)]);
     const seen = await pullAll(reader, start.cursor);
     const ideas = seen.docs.filter((d): d is IdeaDoc => d.type === 'idea').map((d) => d.id);

@@ -19,9 +19,15 @@ export interface Seeded {
   streamId: string;
 }
 
+/**
+ * `releaseMinContributors` (k of the batch release) is 1 unless a test is about k: most tests push
+ * one person's post and wait for its release, which with the product's default (3) would wait for
+ * two more people.
+ */
 export async function seedConversation(
   storage: Storage,
   status: ConversationDoc['status'] = 'live',
+  options: { releaseMinContributors?: number } = {},
 ): Promise<Seeded> {
   const conversationId = newId();
   const streamId = newId();
@@ -33,6 +39,7 @@ export async function seedConversation(
     title: 'Making the night shift better',
     description: 'Ideas welcome',
     status,
+    releaseMinContributors: options.releaseMinContributors ?? 1,
   };
   const stream: StreamDoc = {
     _id: docId.stream(streamId),

@@ -28,6 +28,11 @@ export async function seedConversation(
     ideaTitles?: string[];
     /** Fixed ids (for tests that compare two runs); random otherwise. */
     ids?: { conversation: string; streams: string[] };
+    /**
+     * k of the batch release. 1 unless a test is about k: most tests push one person's post and wait
+     * for its release, which with the product's default (3) would wait for two more people.
+     */
+    releaseMinContributors?: number;
   } = {},
 ): Promise<SeededConversation> {
   const db = storage.db('public');
@@ -40,6 +45,7 @@ export async function seedConversation(
     title: 'Test conversation',
     description: 'A conversation made by the tests.',
     status: options.status ?? 'live',
+    releaseMinContributors: options.releaseMinContributors ?? 1,
   });
   await db.put(conversation);
   const streams = (options.streamTitles ?? ['Staffing', 'Facilities']).map((title, order) => {

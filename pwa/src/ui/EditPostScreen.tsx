@@ -12,6 +12,7 @@ import { CharacterCount } from './CharacterCount.js';
 import { SubmitButton } from './SubmitButton.js';
 import { limitState, overLimitMessage, overLimitRefusal, type LimitedField } from './text-limit.js';
 import { useSingleSubmit } from './use-single-submit.js';
+import { RELEASE_COPY } from './release-copy.js';
 
 export function EditPostScreen({ kind, id }: { kind: PostKind; id: string }) {
   return kind === 'idea' ? <EditIdea id={id} /> : <EditComment id={id} />;
@@ -128,7 +129,7 @@ function EditForm({
         <a href={backHref}>Back without saving</a>
       </p>
       <h1 tabIndex={-1}>Edit your {kind}</h1>
-      <p>Others see the new text after the next batch. It stays anonymous.</p>
+      <p>{RELEASE_COPY.editNote}</p>
       <div role="alert">
         {error && <p className="error-message">{error}</p>}
         {blocked && refusal && <p className="error-message">{refusal}</p>}

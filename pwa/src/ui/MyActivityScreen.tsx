@@ -6,10 +6,11 @@
 import { useMyActivity, type MyPost, type MyPostState } from '../data/participant-hooks.js';
 import { plural } from './format.js';
 import { href } from './use-hash-route.js';
+import { RELEASE_COPY } from './release-copy.js';
 
 const STATE_LABELS: Record<MyPostState, string> = {
   'waiting-to-send': 'Waiting to send',
-  'awaiting-release': 'Sent — visible to others after the next batch',
+  'awaiting-release': RELEASE_COPY.awaitingRelease,
   visible: 'Visible to everyone',
   'edited-by-moderator': 'Visible, edited by the moderators',
   'edit-waiting': 'Your edit is waiting to send',
@@ -41,9 +42,7 @@ function PostRow({ post }: { post: MyPost }) {
       )}
       <p className={`status status--${post.state}`} data-testid="my-post-status">
         {STATE_LABELS[post.state]}
-        {post.isChangePending && post.state !== 'edit-waiting'
-          ? ' (your change shows after the next batch)'
-          : ''}
+        {post.isChangePending && post.state !== 'edit-waiting' ? RELEASE_COPY.changePending : ''}
       </p>
       {post.reason && (post.state === 'hidden' || post.state === 'removed') && (
         <p className="muted">Reason: {post.reason}</p>

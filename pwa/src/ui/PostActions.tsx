@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { huddle } from '../data/hooks.js';
 import { href, type PostKind } from './use-hash-route.js';
+import { RELEASE_COPY } from './release-copy.js';
 
 interface Props {
   conversationId: string;
@@ -54,7 +55,7 @@ export function PostActions({
         {isConfirming && (
           <div className="confirm" role="alertdialog" aria-labelledby={`withdraw-${id}`}>
             <p id={`withdraw-${id}`}>
-              Withdraw this {noun}? It will disappear for everyone at the next batch. This cannot be undone.
+              Withdraw this {noun}? {RELEASE_COPY.withdrawNote} This cannot be undone.
             </p>
             <div className="button-row">
               <button

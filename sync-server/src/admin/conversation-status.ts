@@ -1,7 +1,7 @@
 /**
  * Opens or closes a conversation (admin). Once closed, every mutation on it is rejected with
  * 'conversation-closed' (sync/targets.ts), so clients put queued posts back into drafts with that
- * reason. The conversation document is public: only its status changes.
+ * reason. Also sets its release k. The conversation document is public: only the setting changes.
  */
 import { conversationDocSchema, type ConversationDoc } from '../../../shared/src/documents.js';
 import { docId } from '../../../shared/src/ids.js';
@@ -16,12 +16,35 @@ export async function setConversationStatus(
   conversationId: string,
   status: 'live' | 'closed',
 ): Promise<ConversationDoc> {
+  return updateConversation(deps, conversationId, { status });
+}
+
+/**
+ * k of the batch release (sync/release-plan.ts). Lowering it lets waiting batches out at the next
+ * release; 1 turns the protection off for this conversation.
+ */
+export async function setReleaseMinContributors(
+  deps: Pick<Deps, 'storage'>,
+  conversationId: string,
+  releaseMinContributors: number,
+): Promise<ConversationDoc> {
+  return updateConversation(deps, conversationId, { releaseMinContributors });
+}
+
+async function updateConversation(
+  deps: Pick<Deps, 'storage'>,
+  conversationId: string,
+  change: Partial<Pick<ConversationDoc, 'status' | 'releaseMinContributors'>>,
+): Promise<ConversationDoc> {
   const db = deps.storage.db('public');
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const parsed = conversationDocSchema.safeParse(await db.get(docId.conversation(conversationId)));
     if (!parsed.success) throw new HttpError(404, 'not-found', 'No conversation has this id.');
-    if (parsed.data.status === status) return parsed.data;
-    const next = { ...parsed.data, status };
+    const isSame = Object.entries(change).every(
+      ([key, value]) => parsed.data[key as keyof typeof change] === value,
+    );
+    if (isSame) return parsed.data;
+    const next = { ...parsed.data, ...change };
     try {
       const { rev } = await db.put(next);
       return { ...next, _rev: rev };

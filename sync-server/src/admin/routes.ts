@@ -11,8 +11,11 @@ import {
   importInvitesResponseSchema,
   setConversationStatusBodySchema,
   setConversationStatusResponseSchema,
+  setReleaseMinContributorsBodySchema,
+  setReleaseMinContributorsResponseSchema,
 } from '../../../shared/src/api.js';
 import { assertCanAdminister } from '../../../shared/src/authorization.js';
+import { releaseMinContributorsOf } from '../../../shared/src/documents.js';
 import { createBackground } from '../auth/background.js';
 import { revokeAccessByEmail } from '../auth/revoke.js';
 import { requireSession } from '../auth/sessions.js';
@@ -20,7 +23,7 @@ import type { Deps } from '../deps.js';
 import { HttpError, zodToHttpError } from '../http/errors.js';
 import { route } from '../http/route.js';
 import { importInvites } from './invites.js';
-import { setConversationStatus } from './conversation-status.js';
+import { setConversationStatus, setReleaseMinContributors } from './conversation-status.js';
 
 export const revokeSessionsBodySchema = z.object({ email: z.email('Enter a valid e-mail address').max(254) });
 export const revokeSessionsResponseSchema = z.object({ revoked: z.number().int() });
@@ -86,6 +89,27 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: Deps): Pro
       if (!params.success) throw zodToHttpError(params.error, 'path');
       const conversation = await setConversationStatus(deps, params.data.id, body.status);
       return { id: conversation.id, status: conversation.status };
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/api/admin/conversations/:id/release-min-contributors',
+      summary:
+        'Set k: the conversation’s new posts, edits and tally changes reach others once k people took part',
+      tag: 'admin',
+      access: 'admin',
+      body: setReleaseMinContributorsBodySchema,
+      response: setReleaseMinContributorsResponseSchema,
+    },
+    async ({ body, request }) => {
+      assertCanAdminister((await requireSession(deps, request)).roles);
+      const params = conversationIdParamSchema.safeParse(request.params);
+      if (!params.success) throw zodToHttpError(params.error, 'path');
+      const conversation = await setReleaseMinContributors(deps, params.data.id, body.releaseMinContributors);
+      return { id: conversation.id, releaseMinContributors: releaseMinContributorsOf(conversation) };
     },
   );
 }

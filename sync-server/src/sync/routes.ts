@@ -50,9 +50,10 @@ function safeLogHint(cursor: string): number {
 
 export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const releaser = createSerialReleaser(() => releaseBatch(deps));
-  const releaseQuietly = () =>
+  // After a push, through the push's own logger: its time is coarse (http/request-log.ts).
+  const releaseQuietly = (log: Pick<Deps['log'], 'error'> = deps.log) =>
     releaser.release().catch((err: unknown) => {
-      deps.log.error(
+      log.error(
         { err: { name: (err as Error).name, message: (err as Error).message } },
         'batch release failed',
       );
@@ -71,6 +72,7 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       response: pushResponseSchema,
     },
     async ({ body, request }) => {
+      request.log.debug({ mutations: body.mutations.length }, 'sync push received');
       const session = await requireSession(deps, request);
       // Every signed-in role may push; each mutation's own kind says who may make it (a refusal is
       // that mutation's answer, so a sponsor's device never sticks on a batch-wide 403).
@@ -85,7 +87,8 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       }
       const logHint = body.cursor === undefined ? 0 : safeLogHint(body.cursor);
       const results = await runInPushScope(() => applyMutations(deps, session, body.mutations, { logHint }));
-      if (deps.config.releaseIntervalMs === 0) await releaseQuietly();
+      if (deps.config.releaseIntervalMs === 0) await releaseQuietly(request.log);
+      request.log.debug('sync push answered');
       return { results } satisfies PushResponse;
     },
   );
@@ -106,6 +109,7 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       assertCanRead(session.roles);
       // The app sends its protocol; a tool or script that does not is answered in the current one.
       assertProtocol(query.protocol ?? PROTOCOL_VERSION);
+      request.log.debug('sync pull answered');
       return pull(deps, session.accountId, query);
     },
   );
