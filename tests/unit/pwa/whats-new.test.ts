@@ -7,11 +7,11 @@ import 'fake-indexeddb/auto';
 import { Dexie } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CommentDoc, IdeaDoc } from '../../../shared/src/documents.js';
-import { HuddleDb } from '../../../pwa/src/data/db.js';
+import { HuddleDb, setMeta } from '../../../pwa/src/data/db.js';
 import { createApiClient } from '../../../pwa/src/data/api-client.js';
 import { pullChanges } from '../../../pwa/src/data/pull.js';
 import { countNewComments, countNewIdeas, markSeen, newAmong, readSeen } from '../../../pwa/src/data/seen.js';
-import { clearDeviceData } from '../../../pwa/src/data/session.js';
+import { checkSession } from '../../../pwa/src/data/session.js';
 import { createFakeSyncServer, publicId } from './fake-sync-server.js';
 
 const dbs: HuddleDb[] = [];
@@ -163,13 +163,24 @@ describe('what is new, counted on the device', () => {
   });
 
   it('is cleared with the other per-person tables: the next person on a shared device starts afresh', async () => {
-    const { db, server, pull, mine } = await syncedWithOwnIdea();
-    server.feed.push({ doc: comment(publicId(), mine) });
+    const { db, server, api, pull, mine } = await syncedWithOwnIdea();
+    await setMeta(db, 'person', { email: 'night.nurse@trust.example', roles: ['participant'] });
+    const c = publicId();
+    server.feed.push({ doc: comment(c, mine) });
     await pull();
     await markSeen(db, 'stream', streamId, [mine]);
     expect(await db.seen.count()).toBeGreaterThan(0);
-    await clearDeviceData(db);
+
+    // Someone else's session in this browser (the ward computer), nothing unsent: the device starts afresh.
+    server.me = { email: 'day.porter@trust.example', roles: ['participant'], isDemo: false };
+    server.ownPosts.length = 0;
+    expect(await checkSession(db, api)).toBe('verified');
     expect(await db.seen.count()).toBe(0);
+    await pull();
+    // Their first sync is their baseline: the previous person's unread comment is not "new" to them either,
+    // and nothing of what the previous person opened is left.
+    expect((await db.seen.toArray()).map((r) => r.key)).toEqual(['baseline']);
+    expect(await countNewComments(db, [mine])).toEqual(new Map());
   });
 });
 
