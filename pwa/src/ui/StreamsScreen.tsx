@@ -11,6 +11,15 @@ import { RulesSummary } from './RulesScreen.js';
 import { SearchForm } from './SearchScreen.js';
 import { href } from './use-hash-route.js';
 
+function NewIdeas({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <p className="badge badge--new" data-testid="stream-news">
+      {plural(count, 'new idea')}
+    </p>
+  );
+}
+
 export function StreamsScreen() {
   const streams = useStreams();
   const conversations = useConversations();
@@ -81,11 +90,7 @@ export function StreamsScreen() {
                     <bdi>{s.title}</bdi>
                   </a>
                 </h3>
-                {(newIdeas?.get(s.id) ?? 0) > 0 && (
-                  <p className="badge badge--new" data-testid="stream-news">
-                    {plural(newIdeas!.get(s.id)!, 'new idea')}
-                  </p>
-                )}
+                <NewIdeas count={newIdeas?.get(s.id) ?? 0} />
                 {s.description && <p>{s.description}</p>}
               </li>
             ))}
