@@ -356,3 +356,13 @@ export function useWhatIsNew(
     [snapshot, shownKey],
   );
 }
+
+/** Remembers that these were on screen without marking anything (an idea opened from search or My activity is no longer new in its topic). */
+export function useMarkSeen(kind: SeenKind, id: string | undefined, shown: readonly string[] | undefined): void {
+  const shownKey = shown?.join(',');
+  useEffect(() => {
+    if (!id || !shown || shown.length === 0) return;
+    void markSeen(db(), kind, id, shown).catch(() => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `shown` changes identity every render; its ids are the key
+  }, [kind, id, shownKey]);
+}

@@ -1,10 +1,10 @@
 /**
  * One idea: its text, votes, comments (each with votes), own-post and report actions, and the comment form.
  * Comments by others that arrived since the person last opened the idea on this device are marked "New";
- * opening it marks them seen (on this device only: seen.ts).
+ * opening it marks them seen, and the idea itself in its topic (on this device only: seen.ts).
  */
 import { useComments, useConversation, useIdea } from '../data/hooks.js';
-import { useIdeaFate, useWhatIsNew } from '../data/participant-hooks.js';
+import { useIdeaFate, useMarkSeen, useWhatIsNew } from '../data/participant-hooks.js';
 import { ClosedBanner } from './ClosedBanner.js';
 import { CommentForm } from './CommentForm.js';
 import { formatHour, plural } from './format.js';
@@ -22,6 +22,12 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
     'idea',
     ideaId,
     view ? comments?.filter((c) => c.postStatus === 'public' && !c.isOwn).map((c) => c.id) : undefined,
+  );
+  // Opened, so no longer new in its topic either.
+  useMarkSeen(
+    'stream',
+    view?.idea.streamId,
+    view && view.postStatus === 'public' && !view.isOwn ? [view.idea.id] : undefined,
   );
   if (view === undefined) return <p className="muted">Loading…</p>;
   if (view === null && fate?.status === 'merged' && fate.mergedInto)
