@@ -78,6 +78,16 @@ export interface MetaValues extends DevicePrefs {
 }
 
 export type MetaKey = keyof MetaValues;
+
+/**
+ * What the person has seen on this device (seen.ts): 'idea:<id>' / 'stream:<id>' hold the ids that were on
+ * screen, 'baseline' what was here at the first sync. Never sent, never synced; cleared at logout.
+ */
+export interface SeenRow {
+  key: string;
+  ids: string[];
+  at: string;
+}
 export interface MetaRow<K extends MetaKey = MetaKey> {
   key: K;
   value: MetaValues[K];
@@ -95,6 +105,7 @@ export class HuddleDb extends Dexie {
   drafts!: Table<Draft, string>;
   meta!: Table<MetaRow, MetaKey>;
   ownPosts!: Table<OwnPost, string>;
+  seen!: Table<SeenRow, string>;
 
   constructor(name = DEFAULT_DB_NAME) {
     super(name);
@@ -136,6 +147,19 @@ export class HuddleDb extends Dexie {
     this.version(3)
       .stores({})
       .upgrade((tx) => tx.table('meta').delete('cursor'));
+    // Version 4: what the person has seen, for "what is new" (seen.ts). Every other table and the outbox
+    // stay as they are. A device that had already synced counts what it holds as seen (the baseline),
+    // so the update does not mark a whole conversation new; a fresh device takes it after its first pull.
+    this.version(4)
+      .stores({ seen: 'key' })
+      .upgrade(async (tx) => {
+        if (!(await tx.table<MetaRow, MetaKey>('meta').get('lastSyncedAt'))) return;
+        const ideas = await tx.table<StoredIdea, string>('ideas').toCollection().primaryKeys();
+        const comments = await tx.table<StoredComment, string>('comments').toCollection().primaryKeys();
+        await tx
+          .table<SeenRow, string>('seen')
+          .put({ key: 'baseline', ids: [...ideas, ...comments], at: new Date().toISOString() });
+      });
   }
 }
 

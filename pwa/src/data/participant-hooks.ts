@@ -3,6 +3,7 @@
  * my activity, preferences). Same rules as hooks.ts: undefined = still loading; components never touch tables.
  */
 import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect, useMemo, useState } from 'react';
 import type { ConversationDoc, Questionnaire } from '../../../shared/src/documents.js';
 import type { Mutation } from '../../../shared/src/mutations.js';
 import { getMeta, type Draft, type OwnPost, type RefusedAction } from './db.js';
@@ -16,6 +17,7 @@ import {
   type SearchHit,
   type SimilarIdea,
 } from './search.js';
+import { countNewComments, countNewIdeas, markSeen, newAmong, readSeen, type SeenKind, type SeenSnapshot } from './seen.js';
 
 export type { SearchHit, SimilarIdea } from './search.js';
 export type { RefusedAction } from './db.js';
@@ -123,6 +125,8 @@ export interface MyPost {
   mergedInto?: string;
   /** An accepted edit or withdrawal that others see after the next batch. */
   isChangePending: boolean;
+  /** Own ideas: comments by others since the person last opened it on this device (seen.ts). */
+  newComments: number;
 }
 
 export interface WaitingChange {
@@ -192,7 +196,12 @@ export function useMyActivity(): MyActivity | undefined {
         text: p.kind === 'idea' ? p.title : p.body,
         state: 'waiting-to-send',
         isChangePending: false,
+        newComments: 0,
       }));
+    const newComments = await countNewComments(
+      d,
+      owns.filter((o) => o.kind === 'idea' && !o.isWithdrawn).map((o) => o.contentId),
+    );
     const known: Array<MyPost & { hour: string }> = owns.map((own, i) => {
       const idea = own.kind === 'idea' ? ideas[i] : undefined;
       const comment = own.kind === 'comment' ? comments[i] : undefined;
@@ -213,6 +222,7 @@ export function useMyActivity(): MyActivity | undefined {
         reason: own.reason ?? doc?.moderationReason,
         mergedInto: own.mergedInto ?? idea?.mergedInto,
         isChangePending: Boolean(own.changePending),
+        newComments: own.kind === 'idea' ? (newComments.get(own.contentId) ?? 0) : 0,
         hour: doc?.createdHour ?? '',
       };
     });
@@ -304,4 +314,55 @@ export function useIdeaFate(
     if (!idea || idea.status === 'visible') return null;
     return { status: idea.status, mergedInto: idea.mergedInto, reason: idea.moderationReason };
   }, [id]);
+}
+
+/** New ideas per topic since the person last opened it on this device (none before the first sync). */
+export function useNewIdeaCounts(streamIds: readonly string[] | undefined): Map<string, number> | undefined {
+  const key = streamIds?.join(',');
+  return useLiveQuery(async () => (streamIds ? countNewIdeas(db(), streamIds) : undefined), [key]);
+}
+
+/**
+ * For a screen showing an idea's comments or a topic's ideas: which of `shown` (released posts by others)
+ * are new, measured against what was seen when the screen opened, so the "New" marks stay while it is
+ * open; everything shown is then remembered as seen (on this device only). undefined while loading.
+ */
+export function useWhatIsNew(
+  kind: SeenKind,
+  id: string,
+  shown: readonly string[] | undefined,
+): ReadonlySet<string> | undefined {
+  const [opened, setOpened] = useState<{ kind: SeenKind; id: string; snapshot: SeenSnapshot }>();
+  useEffect(() => {
+    let isCurrent = true;
+    void readSeen(db(), kind, id).then((snapshot) => {
+      if (isCurrent) setOpened({ kind, id, snapshot });
+    });
+    return () => {
+      isCurrent = false;
+    };
+  }, [kind, id]);
+  const snapshot = opened?.kind === kind && opened.id === id ? opened.snapshot : undefined;
+  const shownKey = shown?.join(',');
+  useEffect(() => {
+    if (!snapshot || !shown) return;
+    // Best effort: if the device cannot write, the marks simply show again next time.
+    void markSeen(db(), kind, id, shown).catch(() => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `shown` changes identity every render; its ids are the key
+  }, [snapshot, kind, id, shownKey]);
+  return useMemo(
+    () => (snapshot && shown ? new Set(newAmong(snapshot, shown)) : undefined),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- as above
+    [snapshot, shownKey],
+  );
+}
+
+/** Remembers that these were on screen without marking anything (an idea opened from search or My activity is no longer new in its topic). */
+export function useMarkSeen(kind: SeenKind, id: string | undefined, shown: readonly string[] | undefined): void {
+  const shownKey = shown?.join(',');
+  useEffect(() => {
+    if (!id || !shown || shown.length === 0) return;
+    void markSeen(db(), kind, id, shown).catch(() => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `shown` changes identity every render; its ids are the key
+  }, [kind, id, shownKey]);
 }

@@ -12,6 +12,7 @@ import { getMeta, setMeta, type HuddleDb, type OwnPost } from './db.js';
 import { queueTables } from './actions.js';
 import { rebaseOnServerState } from './rebase.js';
 import { syncLockOf, withLock } from './lock.js';
+import { takeSeenBaseline } from './seen.js';
 
 export const PULL_PAGE_SIZE = 1000;
 
@@ -58,6 +59,8 @@ export async function pullChangesLocked(
     if (!next) break;
   }
   await setMeta(db, 'lastSyncedAt', new Date().toISOString());
+  // After the first complete pull, what arrived counts as seen: "new" starts from here (seen.ts).
+  await takeSeenBaseline(db);
   return { pages, docs };
 }
 

@@ -1,9 +1,13 @@
-/** One idea: its text, votes, comments (each with votes), own-post and report actions, and the comment form. */
+/**
+ * One idea: its text, votes, comments (each with votes), own-post and report actions, and the comment form.
+ * Comments by others that arrived since the person last opened the idea on this device are marked "New";
+ * opening it marks them seen, and the idea itself in its topic (on this device only: seen.ts).
+ */
 import { useComments, useConversation, useIdea } from '../data/hooks.js';
-import { useIdeaFate } from '../data/participant-hooks.js';
+import { useIdeaFate, useMarkSeen, useWhatIsNew } from '../data/participant-hooks.js';
 import { ClosedBanner } from './ClosedBanner.js';
 import { CommentForm } from './CommentForm.js';
-import { formatHour } from './format.js';
+import { formatHour, plural } from './format.js';
 import { PostActions } from './PostActions.js';
 import { PostBadge } from './PostBadge.js';
 import { VoteButtons } from './VoteButtons.js';
@@ -14,6 +18,17 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
   const comments = useComments(ideaId);
   const conversation = useConversation(view?.idea.conversationId);
   const fate = useIdeaFate(ideaId);
+  const newIds = useWhatIsNew(
+    'idea',
+    ideaId,
+    view ? comments?.filter((c) => c.postStatus === 'public' && !c.isOwn).map((c) => c.id) : undefined,
+  );
+  // Opened, so no longer new in its topic either.
+  useMarkSeen(
+    'stream',
+    view?.idea.streamId,
+    view && view.postStatus === 'public' && !view.isOwn ? [view.idea.id] : undefined,
+  );
   if (view === undefined) return <p className="muted">Loading…</p>;
   if (view === null && fate?.status === 'merged' && fate.mergedInto)
     return (
@@ -93,39 +108,47 @@ export function IdeaScreen({ ideaId, canContribute }: { ideaId: string; canContr
         ) : comments.length === 0 ? (
           <p>No comments yet.</p>
         ) : (
-          <ol className="comment-list">
-            {comments.map((c) => (
-              <li key={c.id} className="comment" data-testid="comment">
-                <p className="comment__body" dir="auto">
-                  {c.body}
-                </p>
-                <PostBadge status={c.postStatus} />
-                {c.editedByModerator && <p className="card__meta">Edited by the moderators</p>}
-                {c.postStatus === 'public' && (
-                  <VoteButtons
-                    conversationId={idea.conversationId}
-                    itemKind="comment"
-                    itemId={c.id}
-                    likes={c.likes}
-                    dislikes={c.dislikes}
-                    canVote={canAct}
-                    label="comment"
-                  />
-                )}
-                {(c.postStatus === 'public' || (c.isOwn && c.postStatus !== 'waiting-to-send')) && (
-                  <PostActions
-                    conversationId={idea.conversationId}
-                    kind="comment"
-                    id={c.id}
-                    isOwn={c.isOwn}
-                    isReported={c.isReported}
-                    isEditPending={c.isEditPending}
-                    canAct={canAct}
-                  />
-                )}
-              </li>
-            ))}
-          </ol>
+          <>
+            {newIds && newIds.size > 0 && (
+              <p data-testid="idea-news-summary">
+                {plural(newIds.size, 'new comment')} since you last opened this idea, marked “New”.
+              </p>
+            )}
+            <ol className="comment-list">
+              {comments.map((c) => (
+                <li key={c.id} className="comment" data-testid="comment">
+                  <p className="comment__body" dir="auto">
+                    {c.body}
+                  </p>
+                  <PostBadge status={c.postStatus} />
+                  {newIds?.has(c.id) && <p className="badge badge--new">New</p>}
+                  {c.editedByModerator && <p className="card__meta">Edited by the moderators</p>}
+                  {c.postStatus === 'public' && (
+                    <VoteButtons
+                      conversationId={idea.conversationId}
+                      itemKind="comment"
+                      itemId={c.id}
+                      likes={c.likes}
+                      dislikes={c.dislikes}
+                      canVote={canAct}
+                      label="comment"
+                    />
+                  )}
+                  {(c.postStatus === 'public' || (c.isOwn && c.postStatus !== 'waiting-to-send')) && (
+                    <PostActions
+                      conversationId={idea.conversationId}
+                      kind="comment"
+                      id={c.id}
+                      isOwn={c.isOwn}
+                      isReported={c.isReported}
+                      isEditPending={c.isEditPending}
+                      canAct={canAct}
+                    />
+                  )}
+                </li>
+              ))}
+            </ol>
+          </>
         )}
         {canAct && <CommentForm conversationId={idea.conversationId} ideaId={idea.id} />}
         {!isOpen && conversation && <p className="muted">This conversation is closed to new comments.</p>}

@@ -41,6 +41,11 @@ function PostRow({ post }: { post: MyPost }) {
           <bdi>{post.text}</bdi>
         )}
       </h3>
+      {post.newComments > 0 && (
+        <p className="badge badge--new" data-testid="my-post-news">
+          {plural(post.newComments, 'new comment')}
+        </p>
+      )}
       <p className={`status status--${post.state}`} data-testid="my-post-status">
         {STATE_LABELS[post.state]}
         {post.isChangePending && post.state !== 'edit-waiting' ? RELEASE_COPY.changePending(when) : ''}

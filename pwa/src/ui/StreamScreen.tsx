@@ -1,8 +1,10 @@
 /**
  * Ideas in one topic, sorted Top (Wilson lower bound), Newest, Most discussed or Controversial (many votes
- * both ways), with the person's pending posts first.
+ * both ways), with the person's pending posts first. Ideas by others that arrived since the person last
+ * opened this topic on this device are marked "New" (in words, not only colour); opening it marks them seen.
  */
 import { useConversation, useIdeas, useStream, type IdeaSort } from '../data/hooks.js';
+import { useWhatIsNew } from '../data/participant-hooks.js';
 import { ClosedBanner } from './ClosedBanner.js';
 import { plural } from './format.js';
 import { PostBadge } from './PostBadge.js';
@@ -27,6 +29,11 @@ export function StreamScreen({
   const stream = useStream(streamId);
   const ideas = useIdeas(streamId, sort);
   const conversation = useConversation(stream?.conversationId);
+  const newIds = useWhatIsNew(
+    'stream',
+    streamId,
+    ideas?.filter((i) => i.postStatus === 'public' && !i.isOwn).map((i) => i.id),
+  );
   if (stream === undefined) return <p className="muted">Loading…</p>;
   if (stream === null)
     return (
@@ -76,34 +83,42 @@ export function StreamScreen({
       ) : ideas.length === 0 ? (
         <p>No ideas yet.{canContribute && isOpen ? ' Be the first to post one.' : ''}</p>
       ) : (
-        <ol className="card-list" aria-label={`Ideas, sorted by ${SORT_LABELS[sort].toLowerCase()}`}>
-          {ideas.map((idea) => (
-            <li key={idea.id} className="card" data-testid="idea-card">
-              <h3 className="card__title">
-                {idea.postStatus === 'waiting-to-send' ? (
-                  idea.title
-                ) : (
-                  <a href={href.idea(idea.id)}>
-                    <bdi>{idea.title}</bdi>
-                  </a>
+        <>
+          {newIds && newIds.size > 0 && (
+            <p data-testid="stream-news-summary">
+              {plural(newIds.size, 'new idea')} since you last opened this topic, marked “New”.
+            </p>
+          )}
+          <ol className="card-list" aria-label={`Ideas, sorted by ${SORT_LABELS[sort].toLowerCase()}`}>
+            {ideas.map((idea) => (
+              <li key={idea.id} className="card" data-testid="idea-card">
+                <h3 className="card__title">
+                  {idea.postStatus === 'waiting-to-send' ? (
+                    idea.title
+                  ) : (
+                    <a href={href.idea(idea.id)}>
+                      <bdi>{idea.title}</bdi>
+                    </a>
+                  )}
+                </h3>
+                <PostBadge status={idea.postStatus} />
+                {newIds?.has(idea.id) && <p className="badge badge--new">New</p>}
+                {idea.isOwn && idea.postStatus === 'public' && <p className="badge badge--own">Your idea</p>}
+                {idea.body && (
+                  <p className="card__body" dir="auto">
+                    {idea.body}
+                  </p>
                 )}
-              </h3>
-              <PostBadge status={idea.postStatus} />
-              {idea.isOwn && idea.postStatus === 'public' && <p className="badge badge--own">Your idea</p>}
-              {idea.body && (
-                <p className="card__body" dir="auto">
-                  {idea.body}
-                </p>
-              )}
-              {idea.postStatus === 'public' && (
-                <p className="card__meta">
-                  {plural(idea.likes, 'like')}, {plural(idea.dislikes, 'dislike')},{' '}
-                  {plural(idea.commentCount, 'comment')}
-                </p>
-              )}
-            </li>
-          ))}
-        </ol>
+                {idea.postStatus === 'public' && (
+                  <p className="card__meta">
+                    {plural(idea.likes, 'like')}, {plural(idea.dislikes, 'dislike')},{' '}
+                    {plural(idea.commentCount, 'comment')}
+                  </p>
+                )}
+              </li>
+            ))}
+          </ol>
+        </>
       )}
     </>
   );

@@ -1,18 +1,30 @@
 /**
  * The home screen: the conversation's topics (streams) in their set order, the rules shown once after first
- * login, the optional "about you" questions, search and the quick-break entry point.
+ * login, the optional "about you" questions, search and the quick-break entry point. Each topic says how many
+ * ideas are new since the person last opened it on this device (worked out on the device: seen.ts).
  */
 import { huddle, useConversations, useStreams } from '../data/hooks.js';
-import { usePreferences } from '../data/participant-hooks.js';
+import { useNewIdeaCounts, usePreferences } from '../data/participant-hooks.js';
+import { plural } from './format.js';
 import { ClosedBanner } from './ClosedBanner.js';
 import { RulesSummary } from './RulesScreen.js';
 import { SearchForm } from './SearchScreen.js';
 import { href } from './use-hash-route.js';
 
+function NewIdeas({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <p className="badge badge--new" data-testid="stream-news">
+      {plural(count, 'new idea')}
+    </p>
+  );
+}
+
 export function StreamsScreen() {
   const streams = useStreams();
   const conversations = useConversations();
   const preferences = usePreferences();
+  const newIdeas = useNewIdeaCounts(streams?.map((s) => s.id));
   const conversation = conversations?.find((c) => c.status !== 'draft');
   const isLive = conversation?.status === 'live';
   return (
@@ -78,6 +90,7 @@ export function StreamsScreen() {
                     <bdi>{s.title}</bdi>
                   </a>
                 </h3>
+                <NewIdeas count={newIdeas?.get(s.id) ?? 0} />
                 {s.description && <p>{s.description}</p>}
               </li>
             ))}
