@@ -18,6 +18,7 @@ import {
   MIN_CLIENT_PROTOCOL,
   PROTOCOL_VERSION,
 } from '../../../shared/src/protocol.js';
+import { padPushAnswer } from '../../../shared/src/sync/padding.js';
 import { requireSession } from '../auth/sessions.js';
 import type { Deps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
@@ -89,7 +90,8 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       const results = await runInPushScope(() => applyMutations(deps, session, body.mutations, { logHint }));
       if (deps.config.releaseIntervalMs === 0) await releaseQuietly(request.log);
       request.log.debug('sync push answered');
-      return { results } satisfies PushResponse;
+      // Padded like the request: a proxy cannot tell an answer with a new id or a rejection from a vote's.
+      return padPushAnswer({ results }) satisfies PushResponse;
     },
   );
 
