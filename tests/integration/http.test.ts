@@ -91,6 +91,9 @@ describe('HTTP surface', () => {
     expect(ok.body.results).toEqual([expect.objectContaining({ id: mutation.id })]);
     expect(Buffer.byteLength(ok.text)).toBe(PUSH_ANSWER_PAD_BUCKET_BYTES);
     expect(ok.body.pad).toMatch(/^\.+$/);
+    expect(ok.headers.get('cache-control'), 'a compressing proxy must leave the padded answer alone').toBe(
+      'no-store, no-transform',
+    );
 
     for (const pad of ['<script>', 'x'.repeat(10), 42, '.'.repeat(PUSH_PAD_BUCKET_BYTES)]) {
       const res = await client.post('/api/sync/push', {

@@ -72,8 +72,10 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       bodyLimit: LIMITS.pushBodyBytes,
       response: pushResponseSchema,
     },
-    async ({ body, request }) => {
+    async ({ body, request, reply }) => {
       request.log.debug({ mutations: body.mutations.length }, 'sync push received');
+      // The answer is padded to a bucket: a reverse proxy that compressed it would undo that.
+      void reply.header('cache-control', 'no-store, no-transform');
       const session = await requireSession(deps, request);
       // Every signed-in role may push; each mutation's own kind says who may make it (a refusal is
       // that mutation's answer, so a sponsor's device never sticks on a batch-wide 403).
