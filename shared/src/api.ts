@@ -16,6 +16,7 @@ import { draftKindSchema } from './mutations.js';
 import { mutationIdSchema, publicIdSchema } from './ids.js';
 import { LIMITS } from './protocol.js';
 import { roleSchema } from './roles.js';
+import { padSchema } from './sync/padding.js';
 
 export const errorResponseSchema = z.object({
   error: z.string(),
@@ -60,6 +61,8 @@ export const pushBodySchema = z.object({
    * 409 'wrong-person' before anything is applied: queued work is only ever sent by its author.
    */
   person: z.string().max(254).optional(),
+  /** Filler that brings every push to a fixed size bucket (sync/padding.ts); read for nothing. */
+  pad: padSchema.optional(),
 });
 
 export const mutationResultSchema = z.discriminatedUnion('status', [
@@ -73,7 +76,11 @@ export const mutationResultSchema = z.discriminatedUnion('status', [
 ]);
 export type MutationResult = z.infer<typeof mutationResultSchema>;
 
-export const pushResponseSchema = z.object({ results: z.array(mutationResultSchema) });
+export const pushResponseSchema = z.object({
+  results: z.array(mutationResultSchema),
+  /** Filler that brings every answer to a fixed size bucket (sync/padding.ts). */
+  pad: padSchema.optional(),
+});
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
 export const pullQuerySchema = z.object({

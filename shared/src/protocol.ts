@@ -38,7 +38,10 @@ export const LIMITS = {
   mutationsPerPush: 100,
   /** Largest push body the server accepts; devices size their batches under it (pushBatchBytes). */
   pushBodyBytes: 256 * 1024,
-  /** What a device puts in one push, in bytes of JSON, leaving room for the envelope. */
+  /**
+   * What a device puts in one push, in bytes of JSON, leaving room for the envelope and the padding to a
+   * size bucket (sync/padding.ts: padded, such a batch is at most 198 KiB).
+   */
   pushBatchBytes: 192 * 1024,
   pullPageMax: 1000,
 } as const;

@@ -31,6 +31,7 @@ import {
 import { combine, formatScores, score, type AttackResult, type Score } from '../support/attacker/scoring.js';
 import { runWorld, type World } from '../support/attacker/world.js';
 import { RELEASE_MIN_CONTRIBUTORS_DEFAULT } from '../../shared/src/documents.js';
+import { PUSH_ANSWER_PAD_BUCKET_BYTES, PUSH_PAD_BUCKET_BYTES } from '../../shared/src/sync/padding.js';
 
 /** The default release threshold: distinct people per conversation's batch (the script sets none). */
 const K = RELEASE_MIN_CONTRIBUTORS_DEFAULT;
@@ -152,6 +153,26 @@ describe('the Trust as attacker, with everything it could hold', () => {
       { posts: combined.posts.certain, votes: combined.votes.certain },
       `combined, linked with certainty: ${combined.certainExamples.join('; ')}`,
     ).toEqual({ posts: 0, votes: 0 });
+  });
+
+  it('push sizes tell the proxy nothing: every push and its answer weigh whole buckets, and (2b) links no more than (2)', () => {
+    const pushes = world.holdings.proxy.filter((p) => p.method === 'POST' && p.path === '/api/sync/push');
+    expect(pushes.length).toBeGreaterThan(100);
+    // The proxy's request bytes include the path (world.ts); the body is what the device padded.
+    const bodySizes = pushes.map((p) => p.reqBytes - Buffer.byteLength(p.path));
+    expect(bodySizes.filter((b) => b % PUSH_PAD_BUCKET_BYTES !== 0)).toEqual([]);
+    expect(pushes.map((p) => p.resBytes).filter((b) => b % PUSH_ANSWER_PAD_BUCKET_BYTES !== 0)).toEqual([]);
+    const buckets = new Map<number, number>();
+    for (const b of bodySizes) buckets.set(b, (buckets.get(b) ?? 0) + 1);
+    console.info(
+      `push request sizes on the wire: ${[...buckets].map(([b, n]) => `${n} x ${b / 1024} KiB`).join(', ')}; ` +
+        `answers: ${[...new Set(pushes.map((p) => p.resBytes / 1024))].join(', ')} KiB`,
+    );
+    // Sizes narrow no post beyond what the timing alone does (before padding: 19 posts certain vs 12).
+    const [withTiming, withSizes] = [results[1]!, results[2]!];
+    for (const [id, guess] of withTiming.posts)
+      expect(withSizes.posts.get(id)?.candidates, `post ${id}`).toEqual(guess.candidates);
+    expect(scores[2]!.posts.certain).toBe(scores[1]!.posts.certain);
   });
 
   it(`every released batch held contributions from at least ${K} distinct people`, () => {

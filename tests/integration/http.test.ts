@@ -7,6 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/src/protocol.js';
+import {
+  padPushBody,
+  PUSH_ANSWER_PAD_BUCKET_BYTES,
+  PUSH_PAD_BUCKET_BYTES,
+} from '../../shared/src/sync/padding.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { HttpClient, makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
 import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
@@ -73,6 +78,35 @@ describe('HTTP surface', () => {
       expect(res.status, `${method} ${p}`).toBeLessThan(500);
       expect(typeof res.body.message, `${method} ${p}`).toBe('string');
       expect(res.body.message.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('accepts a padded push and pads its answer; a pad that is not filler is a 400 with a message', async () => {
+    const client = HttpClient.as(ts.url, participant);
+    const mutation = { id: crypto.randomUUID(), kind: 'notifications.set', commentDigest: false };
+    const padded = padPushBody({ protocolVersion: PROTOCOL_VERSION, mutations: [mutation] });
+    expect(Buffer.byteLength(JSON.stringify(padded))).toBe(PUSH_PAD_BUCKET_BYTES);
+    const ok = await client.post('/api/sync/push', padded);
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body.results).toEqual([expect.objectContaining({ id: mutation.id })]);
+    expect(Buffer.byteLength(ok.text)).toBe(PUSH_ANSWER_PAD_BUCKET_BYTES);
+    expect(ok.body.pad).toMatch(/^\.+$/);
+    expect(ok.headers.get('cache-control'), 'a compressing proxy must leave the padded answer alone').toBe(
+      'no-store, no-transform',
+    );
+
+    for (const pad of ['<script>', 'x'.repeat(10), 42, '.'.repeat(PUSH_PAD_BUCKET_BYTES)]) {
+      const res = await client.post('/api/sync/push', {
+        protocolVersion: PROTOCOL_VERSION,
+        mutations: [mutation],
+        pad,
+      });
+      expect(
+        res.status,
+        `pad ${String(pad).slice(0, 12)} -> ${res.text.slice(0, 200)}`,
+      ).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body.message, String(pad).slice(0, 12)).toMatch(/pad/);
     }
   });
 

@@ -17,6 +17,7 @@ import { HttpClient, startTestServer, type TestServer } from '../support/test-se
 import { seedConversation, type SeededConversation } from '../support/seed.js';
 import { fetchEventSource } from '../support/fetch-event-source.js';
 import { withDeadline } from '../support/wait.js';
+import { PUSH_ANSWER_PAD_BUCKET_BYTES, PUSH_PAD_BUCKET_BYTES } from '../../shared/src/sync/padding.js';
 import { MAX_STREAMS_PER_SESSION } from '../../sync-server/src/sync/events.js';
 
 let ts: TestServer;
@@ -137,6 +138,48 @@ describe('the PWA sync engine against the real server', () => {
     await pullChanges(other.db, other.api);
     expect(await other.db.myVotes.get(itemId)).toMatchObject({ value: 'dislike', serverValue: 'dislike' });
     expect(await other.db.tallies.get(itemId)).toMatchObject({ likes: 0, dislikes: 1 });
+  });
+
+  it('a 4,800-character idea in Japanese and emoji, a vote and a rejected comment weigh the same on the wire, and so do their answers', async () => {
+    // What a proxy without TLS inspection sees: the bytes of each push request and of its answer.
+    const wire: Array<{ sent: number; answered: number }> = [];
+    const { db } = device(alice);
+    const seen: FetchLike = async (input, init) => {
+      const res = await fetch(input, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), cookie: alice.cookie },
+      });
+      if (String(input).endsWith('/api/sync/push')) {
+        const answer = await res.clone().arrayBuffer();
+        wire.push({ sent: Buffer.byteLength(String(init?.body)), answered: answer.byteLength });
+      }
+      return res;
+    };
+    const api = createApiClient({ baseUrl: ts.url, fetch: seen });
+    await pullChanges(db, api);
+    await postIdea(db, {
+      conversationId: conversationId(),
+      streamId: streamId(),
+      title: 'Rota swaps: 夜勤の交代をアプリで 🏥',
+      body: '夜勤'.repeat(2000) + ' 👩🏽‍⚕️'.repeat(100),
+    });
+    expect(await pushOutbox(db, api)).toEqual({ kind: 'done', sent: 1, rejected: 0 });
+    await vote(db, {
+      conversationId: conversationId(),
+      itemKind: 'idea',
+      itemId: seeded.ideas[0]!.id,
+      value: 'like',
+    });
+    await pushOutbox(db, api);
+    await postComment(db, {
+      conversationId: conversationId(),
+      ideaId: 'no-such-idea-0123456789',
+      body: 'Lost',
+    });
+    expect(await pushOutbox(db, api)).toEqual({ kind: 'done', sent: 0, rejected: 1 });
+    expect(wire).toHaveLength(3);
+    expect(new Set(wire.map((w) => w.sent))).toEqual(new Set([PUSH_PAD_BUCKET_BYTES]));
+    expect(new Set(wire.map((w) => w.answered))).toEqual(new Set([PUSH_ANSWER_PAD_BUCKET_BYTES]));
   });
 
   it('a replay after a lost response gives the same public id and no second idea', async () => {

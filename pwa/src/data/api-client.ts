@@ -22,6 +22,7 @@ import {
 } from '../../../shared/src/api.js';
 import type { Mutation } from '../../../shared/src/mutations.js';
 import { PROTOCOL_VERSION } from '../../../shared/src/protocol.js';
+import { padPushBody } from '../../../shared/src/sync/padding.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -114,7 +115,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     logout: () => call('POST', '/api/auth/logout', null, {}),
     me: () => call('GET', '/api/me', meResponseSchema),
     push: (mutations, context = {}) =>
-      call('POST', '/api/sync/push', pushResponseSchema, { protocolVersion: PROTOCOL_VERSION, mutations, ...context }),
+      // Every push is padded to a fixed size bucket: a proxy cannot tell an idea from a vote by its size.
+      call('POST', '/api/sync/push', pushResponseSchema, padPushBody({ protocolVersion: PROTOCOL_VERSION, mutations, ...context })),
     pull: (cursor, limit) => {
       const query = new URLSearchParams({ protocol: String(PROTOCOL_VERSION) });
       if (cursor !== undefined) query.set('cursor', cursor);

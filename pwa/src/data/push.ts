@@ -1,6 +1,6 @@
 /**
  * Pushes the outbox to the server in order, in batches sized by count and by bytes (under the server's
- * body limit), and applies each answer through its kind's definition (shared/src/mutations/):
+ * body limit once padded to its size bucket: shared/src/sync/padding.ts), and applies each answer through its kind's definition (shared/src/mutations/):
  * applied/duplicate -> the entry leaves the outbox and its acceptance shows (a pending post becomes the
  * public id the server made); rejected -> the entry leaves and what the person wrote goes back to drafts
  * with the reason; no answer -> everything stays for a retry.
@@ -14,6 +14,7 @@
 import type { MutationResult } from '../../../shared/src/api.js';
 import { definitionOf } from '../../../shared/src/mutations.js';
 import { LIMITS } from '../../../shared/src/protocol.js';
+import { PUSH_BATCH_MAX_BYTES } from '../../../shared/src/sync/padding.js';
 import { REJECTION_CODES, isPermanent, type RejectionCode } from '../../../shared/src/rejections.js';
 import { ApiError, type ApiClient } from './api-client.js';
 import { getMeta, setMeta, type HuddleDb, type OutboxEntry, type Rejection } from './db.js';
@@ -49,7 +50,9 @@ export async function pushOutboxLocked(
   options: PushOptions = {},
 ): Promise<PushOutcome> {
   const maxCount = Math.min(options.batchSize ?? LIMITS.mutationsPerPush, LIMITS.mutationsPerPush);
-  const maxBytes = Math.min(options.batchBytes ?? LIMITS.pushBatchBytes, LIMITS.pushBatchBytes);
+  // Every push is padded to a whole bucket (api-client.ts): a batch never holds more than what, padded
+  // with its envelope, still fits the server's body limit (PUSH_BATCH_MAX_BYTES), so padding never earns a 413.
+  const maxBytes = Math.min(options.batchBytes ?? LIMITS.pushBatchBytes, LIMITS.pushBatchBytes, PUSH_BATCH_MAX_BYTES);
   let sent = 0;
   let rejected = 0;
   // After a batch-wide refusal, the next batches are smaller until each mutation gets its own answer.

@@ -18,6 +18,7 @@ import {
   MIN_CLIENT_PROTOCOL,
   PROTOCOL_VERSION,
 } from '../../../shared/src/protocol.js';
+import { padPushAnswer } from '../../../shared/src/sync/padding.js';
 import { requireSession } from '../auth/sessions.js';
 import type { Deps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
@@ -72,8 +73,10 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       bodyLimit: LIMITS.pushBodyBytes,
       response: pushResponseSchema,
     },
-    async ({ body, request }) => {
+    async ({ body, request, reply }) => {
       request.log.debug({ mutations: body.mutations.length }, 'sync push received');
+      // The answer is padded to a bucket: a reverse proxy that compressed it would undo that.
+      void reply.header('cache-control', 'no-store, no-transform');
       const session = await requireSession(deps, request);
       // Every signed-in role may push; each mutation's own kind says who may make it (a refusal is
       // that mutation's answer, so a sponsor's device never sticks on a batch-wide 403).
@@ -90,7 +93,8 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       const results = await runInPushScope(() => applyMutations(deps, session, body.mutations, { logHint }));
       if (deps.config.releaseIntervalMs === 0) await releaseQuietly(request.log);
       request.log.debug('sync push answered');
-      return { results } satisfies PushResponse;
+      // Padded like the request: a proxy cannot tell an answer with a new id or a rejection from a vote's.
+      return padPushAnswer({ results }) satisfies PushResponse;
     },
   );
 

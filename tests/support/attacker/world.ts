@@ -26,6 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PROTOCOL_VERSION } from '../../../shared/src/protocol.js';
+import { padPushBody } from '../../../shared/src/sync/padding.js';
 import type { PublicDoc } from '../../../shared/src/documents.js';
 import type { MutationInput } from '../../../shared/src/mutations.js';
 import type { AccountDoc } from '../../../shared/src/documents.js';
@@ -286,11 +287,18 @@ class Device {
     if (this.queue.length === 0) return [];
     const mutations = this.queue;
     this.queue = [];
-    const res = await this.request('POST', '/api/sync/push', {
-      protocolVersion: PROTOCOL_VERSION,
-      mutations,
-      person: this.person.email,
-    });
+    // Padded to its size bucket with the PWA's own function (pwa/src/data/api-client.ts): the proxy log
+    // records what a real device's push weighs on the wire.
+    const res = await this.request(
+      'POST',
+      '/api/sync/push',
+      padPushBody({
+        protocolVersion: PROTOCOL_VERSION,
+        mutations,
+        cursor: this.cursor,
+        person: this.person.email,
+      }),
+    );
     if (res.status !== 200) throw new Error(`push answered ${res.status}: ${res.text}`);
     return (
       res.body as { results: Array<{ status: string; contentId?: string; reason?: unknown }> }

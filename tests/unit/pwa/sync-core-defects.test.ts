@@ -19,6 +19,7 @@ import { pushOutbox } from '../../../pwa/src/data/push.js';
 import { pullChanges } from '../../../pwa/src/data/pull.js';
 import { SyncEngine } from '../../../pwa/src/data/sync-engine.js';
 import { createFakeSyncServer, publicId, type FakeSyncServer } from './fake-sync-server.js';
+import { PUSH_PAD_BUCKET_BYTES } from '../../../shared/src/sync/padding.js';
 
 const dbs: HuddleDb[] = [];
 const engines: SyncEngine[] = [];
@@ -129,17 +130,16 @@ describe('no HTTP answer leaves a device stuck (defect 5)', () => {
 
   it('a 413 for a single change returns its text to drafts with the reason, and a 400 likewise', async () => {
     const { db, server, api } = setup();
-    server.bodyLimit = 2000;
-    await postIdea(db, {
-      conversationId,
-      streamId,
-      title: 'Too big for this server',
-      body: 'y'.repeat(3000),
-    });
+    // A server that takes one padded bucket per push. Every post of real text fits one bucket
+    // (shared/src/sync/padding.ts); text that JSON escapes at 6 bytes a character (control characters)
+    // is the one way a single post outgrows it.
+    server.bodyLimit = PUSH_PAD_BUCKET_BYTES;
+    const tooBig = 'y'.repeat(1000) + '\u0001'.repeat(3500);
+    await postIdea(db, { conversationId, streamId, title: 'Too big for this server', body: tooBig });
     await postIdea(db, { conversationId, streamId, title: 'Small one', body: '' });
     expect(await pushOutbox(db, api)).toEqual({ kind: 'done', sent: 1, rejected: 1 });
     const [draft] = await db.drafts.toArray();
-    expect(draft).toMatchObject({ title: 'Too big for this server', body: 'y'.repeat(3000) });
+    expect(draft).toMatchObject({ title: 'Too big for this server', body: tooBig });
     expect(draft?.rejection?.code).toBe('too-large');
     server.refuseBatch = () => ({ status: 400, message: 'mutations.0: something the server cannot read' });
     await vote(db, { conversationId, itemKind: 'idea', itemId: publicId(), value: 'like' });
