@@ -39,6 +39,8 @@ export async function startClusterServers(
     servers.push(
       await startTestServer({
         RELEASE_INTERVAL_SECONDS: '3600',
+        // Edits with every batch: the daily edit gate would make the outcome depend on the time of day.
+        EDIT_RELEASE: 'every-batch',
         ...extraEnv,
         ...env,
         COUCHDB_URL: url,

@@ -270,6 +270,8 @@ async function startChild(dataDir: string, extraEnv: Record<string, string>) {
     LOG_LEVEL: 'silent',
     HUDDLE_TEST_HOOKS: '1',
     RELEASE_INTERVAL_SECONDS: '0',
+    // Edits with every batch: the daily edit gate would make the outcome depend on the time of day.
+    EDIT_RELEASE: 'every-batch',
     PWA_DIST_DIR: path.join(dataDir, 'no-pwa'),
     ...storageEnv(dataDir),
     ...extraEnv,
