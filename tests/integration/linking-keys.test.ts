@@ -393,9 +393,11 @@ describe('linking keys on a single machine (real server, keys generated beside t
     // Votes: each voter pseudonym is the person's.
     const voteIds = new Set(dumps.find((d) => d.db === 'votes')!.revisions.map((r) => r.id));
     for (const v of run.votes)
-      expect(voteIds.has(`vote:${secrets.link('voter', run.conversationId, v.accountId)}:${v.itemId}`)).toBe(
-        true,
-      );
+      expect(
+        voteIds.has(
+          `vote:${secrets.link('vote', secrets.link('voter', run.conversationId, v.accountId), v.itemId)}`,
+        ),
+      ).toBe(true);
     // Everything else through the scan with the linking keys.
     const withKey = knowledgeWithVaultKey(linkingKey, people, atomsOf(dumps));
     const findings = [...scanForPeople(dumps, withKey, content), ...scanAccounts(dumps, withKey, content)];
