@@ -300,11 +300,15 @@ export type VaultDoc = z.infer<typeof vaultDocSchema>;
 export const voteValueSchema = z.enum(['like', 'dislike', 'none']);
 export type VoteValue = z.infer<typeof voteValueSchema>;
 
-/** One per (voter, item); voter = link(conversation, account) under the linking key. No group attributes. */
+/**
+ * One per (voter, item), at `vote:<link('vote', voter, item)>` (voter = link(conversation, account) under
+ * the linking key). The voter pseudonym itself is only stored sealed, with a fresh IV per document, so
+ * nothing at rest groups one person's votes (the releaser opens it to count people). No group attributes.
+ */
 export const voteDocSchema = z.object({
   ...base,
   type: z.literal('vote'),
-  voter: z.string(),
+  voterSeal: z.object({ keyId: z.string(), iv: z.string(), tag: z.string(), ciphertext: z.string() }),
   conversationId: publicIdSchema,
   itemId: publicIdSchema,
   itemKind: itemKindSchema,

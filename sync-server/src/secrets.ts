@@ -41,6 +41,7 @@ export const LINK_PURPOSES = [
   'vault-entry',
   'push-subscription',
   'contributor',
+  'vote',
 ] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { publicDocSchema, voteDocSchema, type PublicDoc, type TallyDoc } from '../../shared/src/documents.js';
 import { DEMO_LOGINS } from '../../sync-server/src/demo/seed.js';
 import type { Storage } from '../../sync-server/src/storage/port.js';
+import { openValue } from '../../sync-server/src/sync/seal.js';
 import { HttpClient, makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
 
 const dataDir = makeTempDir();
@@ -65,7 +66,11 @@ describe('demo mode', () => {
     const votes = (await storage.db('votes').list({ prefix: 'vote:', includeDocs: true })).map((r) =>
       voteDocSchema.parse(r.doc),
     );
-    expect(new Set(votes.map((v) => v.voter)).size).toBeGreaterThanOrEqual(50);
+    // Voters are sealed at rest (a fresh IV per vote); the server's key opens them.
+    const voters = votes.map((v) => openValue(ts!.server.secrets, v._id, v.voterSeal));
+    expect(voters.every((v) => v !== undefined)).toBe(true);
+    expect(new Set(voters).size).toBeGreaterThanOrEqual(50);
+    expect(new Set(votes.map((v) => v.voterSeal.ciphertext)).size).toBe(votes.length);
     const tallies = docs.filter((d): d is TallyDoc => d.type === 'tally');
     expect(tallies).toHaveLength(count('idea') + count('comment'));
     const view = await storage.db('votes').query('tally/byItem', { group: true });

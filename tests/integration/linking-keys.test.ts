@@ -21,12 +21,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import PouchDB from 'pouchdb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountDoc, ConversationDoc } from '../../shared/src/documents.js';
+import { voteDocSchema, type AccountDoc, type ConversationDoc } from '../../shared/src/documents.js';
 import { docId } from '../../shared/src/ids.js';
 import type { MutationInput } from '../../shared/src/mutations.js';
 import { PouchStorage } from '../../sync-server/src/storage/pouch-adapter.js';
 import { secretsFrom, keyIdOf, LINK_PURPOSES } from '../../sync-server/src/secrets.js';
-import { vaultDocId } from '../../sync-server/src/sync/keys.js';
+import { vaultDocId, voteDocId } from '../../sync-server/src/sync/keys.js';
+import { openValue } from '../../sync-server/src/sync/seal.js';
 import { openAuthor, readAuthor } from '../../sync-server/src/sync/vault.js';
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { dumpEmbeddedStore, filesUnder, type DatabaseDump } from '../support/at-rest-dump.js';
@@ -393,9 +394,11 @@ describe('linking keys on a single machine (real server, keys generated beside t
     // Votes: each voter pseudonym is the person's.
     const voteIds = new Set(dumps.find((d) => d.db === 'votes')!.revisions.map((r) => r.id));
     for (const v of run.votes)
-      expect(voteIds.has(`vote:${secrets.link('voter', run.conversationId, v.accountId)}:${v.itemId}`)).toBe(
-        true,
-      );
+      expect(
+        voteIds.has(
+          `vote:${secrets.link('vote', secrets.link('voter', run.conversationId, v.accountId), v.itemId)}`,
+        ),
+      ).toBe(true);
     // Everything else through the scan with the linking keys.
     const withKey = knowledgeWithVaultKey(linkingKey, people, atomsOf(dumps));
     const findings = [...scanForPeople(dumps, withKey, content), ...scanAccounts(dumps, withKey, content)];
@@ -628,11 +631,31 @@ describe('a store written before linking-key ids', () => {
         subscription,
         createdAt: new Date().toISOString(),
       });
+      // A vote as stored before its voter was sealed: the pseudonym in the id and in clear.
+      const oldVoter = secrets.link('voter', seeded.conversation.id, author.accountId);
+      await ts.server.storage.db('votes').put({
+        _id: `vote:${oldVoter}:${contentId}`,
+        type: 'vote',
+        schemaVersion: 1,
+        voter: oldVoter,
+        conversationId: seeded.conversation.id,
+        itemId: contentId,
+        itemKind: 'idea',
+        value: 'like',
+      });
       await ts.close({ keepData: true });
 
       ts = await startTestServer(env, dataDir);
       const storage = ts.server.storage;
       expect(await storage.db('vault').get(`vault:${contentId}`)).toBeUndefined();
+      // The vote moved: no pseudonym at rest any more, the same vote (the server opens its seal).
+      expect(await storage.db('votes').get(`vote:${oldVoter}:${contentId}`)).toBeUndefined();
+      const vote = voteDocSchema.parse(
+        await storage.db('votes').get(voteDocId(secrets, oldVoter, contentId)),
+      );
+      expect(vote.value).toBe('like');
+      expect(JSON.stringify(vote)).not.toContain(oldVoter);
+      expect(openValue(secrets, vote._id, vote.voterSeal)).toBe(oldVoter);
       expect(await readAuthor({ storage, secrets }, contentId)).toMatchObject({
         accountId: author.accountId,
       });

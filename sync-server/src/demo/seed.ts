@@ -25,6 +25,7 @@ import type { Deps } from '../deps.js';
 import { randomId } from '../secrets.js';
 import type { DocStore, StoredDoc } from '../storage/port.js';
 import { voteDocId, voterFor } from '../sync/keys.js';
+import { sealValue } from '../sync/seal.js';
 
 export { DEMO_LOGINS };
 
@@ -432,10 +433,10 @@ async function seedDemoConversation(deps: AuthDeps): Promise<void> {
       else tally.dislikes++;
       voteDocs.push(
         voteDocSchema.parse({
-          _id: voteDocId(voter, item.id),
+          _id: voteDocId(deps.secrets, voter, item.id),
           type: 'vote',
           schemaVersion: SCHEMA_VERSION,
-          voter,
+          voterSeal: sealValue(deps.secrets, voteDocId(deps.secrets, voter, item.id), voter),
           conversationId,
           itemId: item.id,
           itemKind: item.kind,

@@ -26,8 +26,12 @@ export const contentIdFor = (secrets: KeySecrets, accountId: string, mutationId:
 export const voterFor = (secrets: KeySecrets, conversationId: string, accountId: string) =>
   secrets.link('voter', conversationId, accountId);
 
-/** Votes count per canonical item (a merged idea's votes count on the idea it was merged into). */
-export const voteDocId = (voter: string, canonicalItemId: string) => `vote:${voter}:${canonicalItemId}`;
+/**
+ * Votes count per canonical item (a merged idea's votes count on the idea it was merged into). The id
+ * does not carry the voter pseudonym: two votes of one person share nothing at rest.
+ */
+export const voteDocId = (secrets: KeySecrets, voter: string, canonicalItemId: string) =>
+  `vote:${secrets.link('vote', voter, canonicalItemId)}`;
 export const stagedDocId = (contentId: string) => `staged:${contentId}`;
 /**
  * Where a post's sealed author is kept. Its own linking purpose: without the linking key a vault

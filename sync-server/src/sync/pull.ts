@@ -103,7 +103,10 @@ async function ownChanges(
   let isSettingsChanged = false;
   for (const e of events) {
     if (e.t === 'vote')
-      votes.set(voteDocId(voterFor(deps.secrets, e.conversationId, accountId), e.itemId), e.itemId);
+      votes.set(
+        voteDocId(deps.secrets, voterFor(deps.secrets, e.conversationId, accountId), e.itemId),
+        e.itemId,
+      );
     else if (e.t === 'post') posts.set(e.contentId, e);
     else if (e.t === 'draft') drafts.add(e.draftId);
     else if (e.t === 'answers') answers.add(e.conversationId);

@@ -55,6 +55,7 @@ import { ConflictError, type StoredDoc } from '../storage/port.js';
 import { upsert } from '../storage/upsert.js';
 import { vaultDocId, voterFor } from './keys.js';
 import { projectRelease } from './projection.js';
+import { openValue } from './seal.js';
 import { dueNoticeDay, type NoticeSchedule } from '../notify/notice-schedule.js';
 import { planRelease, type PendingVote } from './release-plan.js';
 import { openAuthor } from './vault.js';
@@ -173,7 +174,10 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
       itemId: v.itemId,
       itemKind: v.itemKind,
       epoch: epochOf(v.conversationId),
-      tag: tagOf(v.conversationId, v.voter),
+      // A voter sealed under another key cannot be compared: it counts as nobody.
+      tag: ((voter) => (voter === undefined ? undefined : tagOf(v.conversationId, voter)))(
+        openValue(deps.secrets, v._id, v.voterSeal),
+      ),
     }));
 
   // (2) staged posts, what they would publish, and who wrote them
@@ -243,7 +247,10 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   const releasedIds = [...plans.values()].filter((p) => p.isReleased).map((p) => p.conversationId);
 
   // (5) the votes of waiting batches are kept (tags only); the checkpoint names what is being released
-  const toHold = fresh.filter((v) => !isReleased(v.conversationId));
+  // A vote whose voter cannot be opened (another key) is not held: it counts as nobody anyway.
+  const toHold = fresh.filter(
+    (v): v is typeof v & { tag: string } => !isReleased(v.conversationId) && v.tag !== undefined,
+  );
   if (toHold.length > 0) {
     const written = await privateDb.bulkPut(
       toHold.map((v) => ({ _id: heldVoteId(v), type: 'held-vote', ...v })),

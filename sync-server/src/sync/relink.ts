@@ -2,6 +2,8 @@
  * Stores written before issue 7 kept two kinds of document under ids the linking key did not make:
  * vault entries as `vault:<contentId>` (naming the public post) and push subscriptions as
  * `push-sub:<HMAC(HUDDLE_SECRET, person)>:…` (computable from an account id with HUDDLE_SECRET alone).
+ * Votes were `vote:<voter>:<item>` with the voter pseudonym in clear (grouping one person's votes in
+ * any backup); they move to `vote:<link('vote', voter, item)>` with the pseudonym sealed.
  * At start they move to their linking-key ids (keys.ts, web-push.ts) and the old documents are
  * purged (the embedded store keeps a content-free tombstone, stamped with the time of this move, not
  * of the post), so authors keep their posts and devices keep their notices. Idempotent, and safe when
@@ -11,7 +13,8 @@ import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
 import type { Deps } from '../deps.js';
 import { pushSubscriptionPrefix } from '../notify/web-push.js';
 import { openAuthor, sealAuthor } from './vault.js';
-import { vaultDocId } from './keys.js';
+import { vaultDocId, voteDocId } from './keys.js';
+import { sealValue } from './seal.js';
 
 /** A content id: 22 url-safe characters (keys.ts contentIdFor); linking-key ids are 43. */
 const OLD_VAULT_ID = /^vault:[A-Za-z0-9_-]{22}$/;
@@ -32,6 +35,19 @@ export async function relinkOldIds(deps: Pick<Deps, 'storage' | 'secrets'>): Pro
   // One purge (and, in the embedded store, one compaction) for all of them.
   await vault.purgeMany(oldEntries);
   moved += oldEntries.length;
+
+  // Votes written before their pseudonym was sealed: `vote:<voter>:<item>` holding `voter` in clear.
+  const votes = deps.storage.db('votes');
+  const oldVotes: Array<{ id: string; rev: string }> = [];
+  for (const row of await votes.list({ prefix: 'vote:', includeDocs: true })) {
+    const { _id: oldId, _rev: _oldRev, voter, ...body } = (row.doc ?? {}) as Record<string, unknown>;
+    if (typeof voter !== 'string' || typeof body['itemId'] !== 'string' || oldId !== row.id) continue;
+    const id = voteDocId(deps.secrets, voter, body['itemId']);
+    await votes.create({ ...body, _id: id, voterSeal: sealValue(deps.secrets, id, voter) });
+    oldVotes.push({ id: row.id, rev: row.rev });
+  }
+  await votes.purgeMany(oldVotes);
+  moved += oldVotes.length;
 
   const accounts = deps.storage.db('accounts');
   const subscriptions = await accounts.list({ prefix: 'push-sub:', includeDocs: true });

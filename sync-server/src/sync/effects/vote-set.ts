@@ -18,12 +18,16 @@ import {
   rejections,
 } from './targets.js';
 import { applied, rejected, type ServerEffect } from './types.js';
+import { sealValue } from '../seal.js';
 
 export const voteSetEffect: ServerEffect<SetVoteMutation> = {
   reads: (m, ctx) => [
     conversationRef(m.conversationId),
     ...itemRefs(ctx.secrets, m.itemKind, m.itemId),
-    { db: 'votes', id: voteDocId(voterFor(ctx.secrets, m.conversationId, ctx.accountId), m.itemId) },
+    {
+      db: 'votes',
+      id: voteDocId(ctx.secrets, voterFor(ctx.secrets, m.conversationId, ctx.accountId), m.itemId),
+    },
   ],
   decide(m, view, ctx) {
     const found = findItem(view, ctx, m.itemKind, m.itemId);
@@ -34,7 +38,7 @@ export const voteSetEffect: ServerEffect<SetVoteMutation> = {
     const closed = conversationProblem(view, m.conversationId);
     if (closed) return rejected(closed);
     const voter = voterFor(ctx.secrets, m.conversationId, ctx.accountId);
-    const id = voteDocId(voter, item.doc.id);
+    const id = voteDocId(ctx.secrets, voter, item.doc.id);
     let existing: unknown;
     try {
       existing = view.get('votes', id);
@@ -49,7 +53,7 @@ export const voteSetEffect: ServerEffect<SetVoteMutation> = {
       _id: id,
       type: 'vote',
       schemaVersion: SCHEMA_VERSION,
-      voter,
+      voterSeal: sealValue(ctx.secrets, id, voter),
       conversationId: m.conversationId,
       itemId: item.doc.id,
       itemKind: item.doc.type,
