@@ -42,6 +42,8 @@ export const LINK_PURPOSES = [
   'push-subscription',
   'contributor',
   'vote',
+  'staged',
+  'pending-vote',
 ] as const;
 export type LinkPurpose = (typeof LINK_PURPOSES)[number];
 

@@ -4,7 +4,8 @@
  * server process; the Trust then holds a copy of the data directory and every database (every stored
  * revision, each changes feed), HUDDLE_SECRET, the server's log output, the mail server's log (who got
  * mail when, how large), a proxy log of every request each person's device made (who, when, path,
- * bytes; no bodies), and the public app watched after every release. Each attack
+ * bytes; no bodies), nightly backups of the private database taken while the night's contributions
+ * waited, and the public app watched after every release. Each attack
  * (tests/support/attacker/attacks.ts) tries to tie each post, comment and vote to its author.
  *
  * Printed: per attack and for all of them combined, the accuracy against chance and how many were
@@ -21,6 +22,7 @@ import {
   keysInDataDir,
   logs,
   mail,
+  midBatchBackups,
   order,
   secretsWithKey,
   tallyDifferencing,
@@ -64,6 +66,7 @@ describe('the Trust as attacker, with everything it could hold', () => {
       logs(h),
       vault(h),
       await timed('(8)', () => keysInDataDir(h)),
+      midBatchBackups(h),
     ];
     scores = results.map((r) => score(r, world.truth, h.batches, everyone()));
     // What (3) gets from the window alone: the same attack on each batch's changes in a random order.
@@ -134,6 +137,7 @@ describe('the Trust as attacker, with everything it could hold', () => {
     '(6) server log vs releases',
     '(7) vault feed order and ids',
     '(8) key material in the data directory',
+    '(9) mid-batch backups vs proxy log',
   ]) {
     it(`${name}: links no post, comment or vote with certainty`, () => {
       const s = scores.find((x) => x.name === name)!;
@@ -214,5 +218,12 @@ describe('the Trust as attacker, with everything it could hold', () => {
     expect(control.posts.wrongCertain + control.votes.wrongCertain).toBe(0);
     expect(control.posts.certain / control.posts.units).toBeGreaterThanOrEqual(0.95);
     expect(control.votes.certain / control.votes.units).toBeGreaterThanOrEqual(0.9);
+
+    // (9) with the key: the night backups did catch contributions waiting, sent by a lone device.
+    const backups = score(midBatchBackups(h, key), world.truth, h.batches, everyone());
+    console.info(formatScores([backups]));
+    expect(world.holdings.backups.length).toBeGreaterThan(3);
+    expect(backups.posts.wrongCertain + backups.votes.wrongCertain).toBe(0);
+    expect(backups.posts.certain, 'night backups opened with the key name waiting posts').toBeGreaterThan(0);
   });
 });

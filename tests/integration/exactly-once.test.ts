@@ -218,24 +218,27 @@ function directDeps(storage: Storage): Deps {
   };
 }
 
-/** The real store, except that the first vote write waits at `gate` (announced by `onStall`). */
+/**
+ * The real store, except that the first vote write (a waiting vote, in the private database) waits at
+ * `gate` (announced by `onStall`).
+ */
 function stallFirstVoteWrite(storage: Storage, gate: Promise<void>, onStall: () => void): Storage {
   let hasStalled = false;
-  const votes = storage.db('votes');
-  const slowVotes: DocStore = Object.create(votes) as DocStore;
-  // Writes go out in bulk: the first write to the votes database stalls, whatever its shape.
-  slowVotes.bulkPut = async (docs) => {
-    if (!hasStalled) {
+  const privateDb = storage.db('private');
+  const slowPrivate: DocStore = Object.create(privateDb) as DocStore;
+  // Writes go out in bulk: the first one carrying a vote stalls.
+  slowPrivate.bulkPut = async (docs) => {
+    if (!hasStalled && docs.some((d) => d._id.startsWith('pending-vote:'))) {
       hasStalled = true;
       onStall();
       await gate;
     }
-    return votes.bulkPut(docs);
+    return privateDb.bulkPut(docs);
   };
   return {
     kind: storage.kind,
     init: () => storage.init(),
     close: () => storage.close(),
-    db: (name) => (name === 'votes' ? slowVotes : storage.db(name)),
+    db: (name) => (name === 'private' ? slowPrivate : storage.db(name)),
   };
 }

@@ -1,8 +1,9 @@
 /**
- * k-anonymous batches and shuffled tallies: a conversation's batch (posts, edits, withdrawals and
- * tally changes) reaches other people only once it holds contributions from k distinct people
- * (the conversation's releaseMinContributors); other conversations release on their own; the
- * author sees their own post at once; tallies reach the public database in no telling order.
+ * k-anonymous batches and shuffled tallies: a conversation's waiting posts (new posts, edits,
+ * withdrawals) reach other people only once k distinct people wrote them, and its waiting votes only
+ * once k distinct people cast the ones that change a tally (the conversation's releaseMinContributors);
+ * other conversations release on their own; the author sees their own post and vote at once; waiting
+ * votes are sealed and same-sized; votes and tallies reach their databases in no telling order.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RELEASE_MIN_CONTRIBUTORS_DEFAULT, type IdeaDoc } from '../../shared/src/documents.js';
@@ -46,7 +47,8 @@ const release = async () => {
   return res.body as { released: number; tallies: number };
 };
 const contentIdOf = (r: { results: unknown[] }) => (r.results[0] as { contentId: string }).contentId;
-const heldVotes = () => ts.server.storage.db('private').list({ prefix: 'held-vote:', includeDocs: true });
+const pendingVotes = () =>
+  ts.server.storage.db('private').list({ prefix: 'pending-vote:', includeDocs: true });
 
 describe('k-anonymous batches', () => {
   it('holds a conversation until k distinct people took part; other conversations release meanwhile', async () => {
@@ -75,15 +77,21 @@ describe('k-anonymous batches', () => {
     expect(seen.docs.map((d) => ('id' in d ? d.id : d._id))).toEqual([other]);
 
     // A second person (a vote that changes a tally), then a third (a comment): three people, but the
-    // posts have two authors, so the batch still waits (one post among votes would be told apart from
-    // them by its size or its place in a backup); a comment from the voter makes three authors, and the
-    // batch goes out whole.
+    // posts have two authors and the votes one voter, so nothing goes (a backup tells a waiting post
+    // from a waiting vote: each kind needs k people of its own); a comment from the voter makes three
+    // authors, and the posts go out together, while the lone vote still waits.
     await push(b!.client, [voteSet(night, itemId, 'dislike')]);
     expect(await release()).toEqual({ released: 0, tallies: 0 });
     await push(c!.client, [commentCreate(night, itemId, 'Agreed, from a third colleague')]);
     expect(await release()).toEqual({ released: 0, tallies: 0 });
     await push(b!.client, [commentCreate(night, itemId, 'And from the voter')]);
-    expect(await release()).toEqual({ released: 4, tallies: 1 });
+    expect(await release()).toEqual({ released: 4, tallies: 0 });
+    expect(await pendingVotes()).toHaveLength(1);
+    // Two more voters: three people's votes change the tally, and it goes out.
+    await push(a!.client, [voteSet(night, itemId, 'like')]);
+    expect(await release()).toEqual({ released: 0, tallies: 0 });
+    await push(c!.client, [voteSet(night, itemId, 'dislike')]);
+    expect(await release()).toEqual({ released: 0, tallies: 1 });
     seen = await pullAll(reader, start.cursor);
     const nightDocs = seen.docs.filter(
       (d) => 'conversationId' in d && d.conversationId === night.conversationId,
@@ -95,43 +103,55 @@ describe('k-anonymous batches', () => {
         .sort(),
     ).toEqual(['Lone night idea', 'Second idea, same person']);
     expect(nightDocs.find((d) => d.type === 'comment')).toBeTruthy();
-    expect(nightDocs.find((d) => d.type === 'tally')).toMatchObject({ itemId, likes: 0, dislikes: 1 });
+    expect(nightDocs.find((d) => d.type === 'tally')).toMatchObject({ itemId, likes: 1, dislikes: 2 });
     expect((await pullAll(a!.client)).ownPending).toEqual([]);
-    // Nothing of the batch stays in waiting: no staged copy, no held vote.
-    expect(await heldVotes()).toEqual([]);
+    // Nothing of the batch stays in waiting: no staged copy, no pending vote.
+    expect(await pendingVotes()).toEqual([]);
+    expect(await ts.server.storage.db('private').list({ prefix: 'staged:' })).toEqual([]);
     expect(await release()).toEqual({ released: 0, tallies: 0 });
   });
 
-  it('keeps waiting votes as tags of this batch only: no account, no voter pseudonym, new tags next batch', async () => {
+  it('keeps waiting votes sealed, same-sized and out of the votes database: the voter sees theirs at once', async () => {
     const conversation = await seedConversation(ts.server.storage, 'live', { releaseMinContributors: 2 });
     const itemId = await seedIdea(ts.server.storage, conversation);
     const [a, b] = people;
     const voter = voterFor(ts.server.secrets, conversation.conversationId, a!.account.accountId);
+    const votesDb = ts.server.storage.db('votes');
+    const votesBefore = (await votesDb.list({})).length;
 
     await push(a!.client, [voteSet(conversation, itemId, 'like')]);
     expect(await release()).toEqual({ released: 0, tallies: 0 });
-    const firstBatch = (await heldVotes()).filter((r) => r.id.includes(conversation.conversationId));
-    expect(firstBatch).toHaveLength(1);
-    const text = JSON.stringify(firstBatch);
-    expect(text).not.toContain(a!.account.accountId);
-    expect(text).not.toContain(voter);
+    // The voter's other devices know it at once; the votes database does not have it yet.
+    expect((await pullAll(a!.client)).ownVotes).toContainEqual(
+      expect.objectContaining({ itemId, value: 'like' }),
+    );
+    expect((await votesDb.list({})).length).toBe(votesBefore);
+    const waiting = await pendingVotes();
+    expect(waiting).toHaveLength(1);
+    const text = JSON.stringify(waiting);
+    for (const secret of [a!.account.accountId, voter, itemId, conversation.conversationId, 'like'])
+      expect(text).not.toContain(secret);
 
-    await push(b!.client, [ideaCreate(conversation)]);
-    // Two people, but one author: posts need k authors of their own.
-    expect(await release()).toEqual({ released: 0, tallies: 0 });
-    await push(a!.client, [ideaCreate(conversation)]);
-    expect(await release()).toEqual({ released: 2, tallies: 1 });
-    expect(await heldVotes()).toEqual([]);
-
-    // The same person in the next batch carries another tag.
+    // A dislike and a change back to nothing are the same size as a like: the value does not show.
     await push(a!.client, [voteSet(conversation, itemId, 'dislike')]);
-    expect(await release()).toEqual({ released: 0, tallies: 0 });
-    const secondBatch = (await heldVotes()).filter((r) => r.id.includes(conversation.conversationId));
-    expect(secondBatch).toHaveLength(1);
-    expect(secondBatch[0]!.id).not.toEqual(firstBatch[0]!.id);
-    // Release it so the next test starts with nothing waiting.
+    const [dislike] = await pendingVotes();
+    expect(dislike!.id).toBe(waiting[0]!.id);
+    await push(b!.client, [voteSet(conversation, await seedIdea(ts.server.storage, conversation), 'none')]);
+    const sizes = new Set((await pendingVotes()).map((r) => JSON.stringify(r.doc!.sealed).length));
+    expect(sizes.size).toBe(1);
+    expect(JSON.stringify(waiting[0]!.doc!.sealed).length).toBe([...sizes][0]);
+
+    // b's 'none' changes nothing and is dropped; b's like makes two voters, and the votes go out.
     await push(b!.client, [voteSet(conversation, itemId, 'like')]);
-    expect(await release()).toMatchObject({ tallies: 1 });
+    expect(await release()).toEqual({ released: 0, tallies: 1 });
+    expect(await pendingVotes()).toEqual([]);
+    expect(await ts.server.storage.db('public').get(docId.tally(itemId))).toMatchObject({
+      likes: 1,
+      dislikes: 1,
+    });
+    expect((await pullAll(a!.client)).ownVotes).toContainEqual(
+      expect.objectContaining({ itemId, value: 'dislike' }),
+    );
   });
 
   it('defaults k to 3 for a conversation that does not set it', async () => {
@@ -185,7 +205,10 @@ describe('a release that dies half-way', () => {
     const itemId = await seedIdea(ts.server.storage, conversation);
     const [a, b] = people;
     const posted = contentIdOf(
-      await push(a!.client, [ideaCreate(conversation, 'Decided, then the power went')]),
+      await push(a!.client, [
+        ideaCreate(conversation, 'Decided, then the power went'),
+        voteSet(conversation, itemId, 'like'),
+      ]),
     );
     await push(b!.client, [
       voteSet(conversation, itemId, 'like'),
@@ -200,7 +223,7 @@ describe('a release that dies half-way', () => {
     // Counted again, the vote is no longer new: the batch must still go out.
     expect(await releaseBatch({ ...deps, storage: ts.server.storage })).toEqual({ released: 2, tallies: 1 });
     expect(await publicDb.get(docId.idea(posted))).toMatchObject({ title: 'Decided, then the power went' });
-    expect(await publicDb.get(docId.tally(itemId))).toMatchObject({ likes: 1 });
+    expect(await publicDb.get(docId.tally(itemId))).toMatchObject({ likes: 2 });
     expect(await release()).toEqual({ released: 0, tallies: 0 });
   });
 });
@@ -237,12 +260,19 @@ describe('shuffled tallies', () => {
     for (let i = 0; i < 60; i++) items.push(await seedIdea(ts.server.storage, seeded));
     const publicDb = ts.server.storage.db('public');
     const since = await publicDb.updateSeq();
-    // One person likes all 60 in this order: the votes database's changes feed holds this order.
+    // One person likes all 60 in this order.
     await push(
       people[0]!.client,
       items.map((itemId) => voteSet(seeded, itemId, 'like')),
     );
+    const votesSince = await ts.server.storage.db('votes').updateSeq();
     expect(await release()).toEqual({ released: 0, tallies: 60 });
+    // The votes reached their database at release, in one shuffled write, not in the order they came.
+    const votesWritten = (
+      await ts.server.storage.db('votes').changes({ since: votesSince, includeDocs: true })
+    ).results.map((r) => String(r.doc?.['itemId']));
+    expect([...votesWritten].sort()).toEqual([...items].sort());
+    expect(Math.abs(spearman(votesWritten, items))).toBeLessThan(0.6);
     const written = (await publicDb.changes({ since })).results
       .map((r) => r.id)
       .filter((id) => id.startsWith('tally:'))

@@ -1,13 +1,14 @@
 /**
  * Property: over random interleavings of posts and votes by random people in conversations with
  * random k, and releases (single, or two releasers at once as on two instances), no release ever
- * publishes a conversation's changes from fewer than k distinct people, and a release publishes
- * everything a conversation holds as soon as its pending contributions come from k people.
+ * publishes a conversation's posts from fewer than k distinct authors or moves its tally with the
+ * votes of fewer than k distinct voters, and a release publishes everything of a kind as soon as that
+ * kind's waiting contributions come from k people (release-plan.ts: each kind on its own).
  *
  * The model: per conversation, the posts not yet public (with their authors), each person's vote on
- * the conversation's one idea, the votes the public tally last reflected, and who changed their vote
- * since. A person who changed their vote counts as taking part when the tally changes (all votes set
- * back to what was published show nothing, and count nobody).
+ * the conversation's one idea, and the votes the votes database holds. A person whose vote differs
+ * from what the database holds counts as a voter when the tally changes (votes that leave the tally
+ * as it is show nothing, count nobody, and are written through at the next release).
  * Mutations go through the real push (applyMutations) and releases through the real releaser, on
  * the embedded store, without HTTP (the routes are covered by release-k-anonymity.test.ts).
  */
@@ -72,11 +73,9 @@ interface ConversationModel {
   k: number;
   /** Posts pushed and not yet public: content id -> author. */
   pendingPosts: Map<string, number>;
-  /** Each person's current vote on the idea, and the votes the public tally reflects. */
+  /** Each person's current vote on the idea, and the votes the votes database holds. */
   votes: VoteValue[];
   publishedVotes: VoteValue[];
-  /** People whose vote changed since the conversation's last release. */
-  voted: Set<number>;
 }
 
 const tallyOf = (votes: VoteValue[]) => [
@@ -85,16 +84,14 @@ const tallyOf = (votes: VoteValue[]) => [
 ];
 const sameTally = (a: VoteValue[], b: VoteValue[]) => tallyOf(a).join() === tallyOf(b).join();
 
-/** The distinct people a release of this conversation would publish now. */
-function pendingPeople(c: ConversationModel): Set<number> {
-  const who = new Set(c.pendingPosts.values());
-  if (!sameTally(c.votes, c.publishedVotes)) for (const person of c.voted) who.add(person);
-  return who;
-}
+/** The people whose waiting vote differs from what the votes database holds. */
+const voters = (c: ConversationModel) =>
+  new Set(c.votes.flatMap((v, person) => (v !== c.publishedVotes[person] ? [person] : [])));
 
-/** Due: k people in all, and, when posts wait, k distinct authors among them (release-plan.ts). */
-const isDue = (c: ConversationModel) =>
-  pendingPeople(c).size >= c.k && (c.pendingPosts.size === 0 || new Set(c.pendingPosts.values()).size >= c.k);
+/** The posts are due with k distinct authors; the votes when k voters move the tally. */
+const isPostsDue = (c: ConversationModel) =>
+  c.pendingPosts.size > 0 && new Set(c.pendingPosts.values()).size >= c.k;
+const isVotesDue = (c: ConversationModel) => !sameTally(c.votes, c.publishedVotes) && voters(c).size >= c.k;
 
 describe('k-anonymous batches (property)', () => {
   it('never publishes a batch from fewer than k people, and publishes everything once k is reached', async () => {
@@ -120,7 +117,6 @@ describe('k-anonymous batches (property)', () => {
               pendingPosts: new Map(),
               votes: Array<VoteValue>(PEOPLE).fill('none'),
               publishedVotes: Array<VoteValue>(PEOPLE).fill('none'),
-              voted: new Set(),
             });
           }
           const as = (person: number) => ({
@@ -141,11 +137,14 @@ describe('k-anonymous batches (property)', () => {
                 voteSet(c.seeded, c.ideaId, op.value),
               ]);
               expect(result!.status).toBe('applied');
-              if (c.votes[op.person] !== op.value) c.voted.add(op.person);
               c.votes[op.person] = op.value;
             } else {
-              const due = conversations.map(isDue);
-              const before = conversations.map(pendingPeople);
+              const postsDue = conversations.map(isPostsDue);
+              const votesDue = conversations.map(isVotesDue);
+              const before = conversations.map((c) => ({
+                authors: [...new Set(c.pendingPosts.values())],
+                voters: [...voters(c)],
+              }));
               await Promise.all(Array.from({ length: op.releasers }, () => releaseBatch(deps)));
               for (const [i, c] of conversations.entries()) {
                 const ids = [...c.pendingPosts.keys()];
@@ -157,32 +156,25 @@ describe('k-anonymous batches (property)', () => {
                 const tally = tallyDocSchema.safeParse(await publicDb.get(docId.tally(c.ideaId)));
                 const shown = tally.success ? [tally.data.likes, tally.data.dislikes] : [0, 0];
                 const tallyMoved = shown.join() !== tallyOf(c.publishedVotes).join();
-                const contributors = new Set(published.map((id) => c.pendingPosts.get(id)!));
-                if (tallyMoved) for (const person of c.voted) contributors.add(person);
-                const what = `conversation ${i} (k=${c.k}), pending people before: ${[...before[i]!].join(',')}`;
-                if (published.length > 0 || tallyMoved) {
-                  expect(contributors.size, `a batch with too few people: ${what}`).toBeGreaterThanOrEqual(
-                    c.k,
-                  );
-                }
+                const what = `conversation ${i} (k=${c.k}), waiting before: ${JSON.stringify(before[i])}`;
                 if (published.length > 0) {
                   const authors = new Set(published.map((id) => c.pendingPosts.get(id)!));
                   expect(authors.size, `posts from too few authors: ${what}`).toBeGreaterThanOrEqual(c.k);
                 }
-                if (due[i]) {
-                  expect(published.sort(), `everything is published once k is reached: ${what}`).toEqual(
+                if (tallyMoved)
+                  expect(voters(c).size, `a tally moved by too few voters: ${what}`).toBeGreaterThanOrEqual(
+                    c.k,
+                  );
+                if (postsDue[i])
+                  expect(published.sort(), `all posts are published once k wrote them: ${what}`).toEqual(
                     ids.sort(),
                   );
-                  expect(shown, what).toEqual(tallyOf(c.votes));
-                } else {
-                  expect(published, `nothing is published before k: ${what}`).toEqual([]);
-                  expect(tallyMoved, `no tally moves before k: ${what}`).toBe(false);
-                }
+                else expect(published, `no post is published before k authors: ${what}`).toEqual([]);
+                if (votesDue[i]) expect(shown, what).toEqual(tallyOf(c.votes));
+                else expect(tallyMoved, `no tally moves before k voters: ${what}`).toBe(false);
                 for (const id of published) c.pendingPosts.delete(id);
-                if (tallyMoved || due[i]) {
-                  c.publishedVotes = [...c.votes];
-                  c.voted.clear();
-                }
+                // Released, or leaving the tally as it is (written through): the database holds them now.
+                if (votesDue[i] || sameTally(c.votes, c.publishedVotes)) c.publishedVotes = [...c.votes];
               }
             }
           }

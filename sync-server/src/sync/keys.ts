@@ -32,7 +32,19 @@ export const voterFor = (secrets: KeySecrets, conversationId: string, accountId:
  */
 export const voteDocId = (secrets: KeySecrets, voter: string, canonicalItemId: string) =>
   `vote:${secrets.link('vote', voter, canonicalItemId)}`;
-export const stagedDocId = (contentId: string) => `staged:${contentId}`;
+/**
+ * Where a post (or an author's change to one) waits for the next batch, sealed (pending.ts). Its own
+ * linking purpose: a backup taken while the batch waits lists these in the order pushes arrived, and
+ * without the linking key none of them can be matched to the public post it becomes.
+ */
+export const stagedDocId = (secrets: KeySecrets, contentId: string) =>
+  `staged:${secrets.link('staged', contentId)}`;
+/**
+ * A vote waiting for its conversation's next batch (pending.ts): one per (voter, canonical item), sealed,
+ * every one the same size. The votes database receives it only at release, in a shuffled bulk write.
+ */
+export const pendingVoteDocId = (secrets: KeySecrets, voter: string, canonicalItemId: string) =>
+  `pending-vote:${secrets.link('pending-vote', voter, canonicalItemId)}`;
 /**
  * Where a post's sealed author is kept. Its own linking purpose: without the linking key a vault
  * entry cannot be matched to the public post it belongs to (so the vault's changes feed, which

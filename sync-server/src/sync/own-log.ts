@@ -24,9 +24,16 @@ import { SCHEMA_VERSION } from '../../../shared/src/protocol.js';
 import type { Secrets } from '../secrets.js';
 import type { DocStore, StoredDoc } from '../storage/port.js';
 import { ownLogSlotId } from './keys.js';
+import { paddedSize } from '../../../shared/src/sync/padding.js';
 
 export const ownEventSchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('vote'), conversationId: z.string(), itemId: z.string() }),
+  z.object({
+    t: z.literal('vote'),
+    conversationId: z.string(),
+    itemId: z.string(),
+    /** Absent in slots written before votes waited sealed. */
+    itemKind: itemKindSchema.optional(),
+  }),
   z.object({ t: z.literal('post'), contentId: z.string(), kind: itemKindSchema, conversationId: z.string() }),
   z.object({ t: z.literal('draft'), draftId: z.string() }),
   z.object({ t: z.literal('settings') }),
@@ -46,6 +53,12 @@ const slotDocSchema = z.object({
 
 type LogSecrets = Pick<Secrets, 'link' | 'vaultKey' | 'vaultKeyId'>;
 
+/**
+ * A slot's sealed events are padded to a multiple of this: one push's events (a few ids each) fit in
+ * one bucket, so in a backup the vault's slots for a vote and for a post look the same.
+ */
+export const SLOT_BUCKET_BYTES = 1024;
+
 /** Slots read per request when catching up. */
 export const SLOT_BATCH = 32;
 const MAX_APPEND_ATTEMPTS = 20;
@@ -56,7 +69,14 @@ function seal(secrets: LogSecrets, id: string, events: OwnEvent[]): StoredDoc {
   const iv = new Uint8Array(crypto.randomBytes(12));
   const cipher = crypto.createCipheriv('aes-256-gcm', secrets.vaultKey, iv);
   cipher.setAAD(aad(id));
-  const ciphertext = cipher.update(JSON.stringify(events), 'utf8', 'base64') + cipher.final('base64');
+  // Padded (spaces after the JSON, inside the ciphertext): a slot's size must not tell a vote from a post.
+  const json = JSON.stringify(events);
+  const padded =
+    json +
+    ' '.repeat(
+      paddedSize(Buffer.byteLength(json, 'utf8'), SLOT_BUCKET_BYTES) - Buffer.byteLength(json, 'utf8'),
+    );
+  const ciphertext = cipher.update(padded, 'utf8', 'base64') + cipher.final('base64');
   return {
     _id: id,
     type: 'own-log',

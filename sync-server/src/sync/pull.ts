@@ -14,9 +14,9 @@ import {
   ideaDocSchema,
   publicDocSchema,
   settingsDocSchema,
-  stagedDocSchema,
   voteDocSchema,
   type DraftDoc,
+  type ItemKind,
   type PublicDoc,
   type StagedDoc,
 } from '../../../shared/src/documents.js';
@@ -24,7 +24,16 @@ import { docId } from '../../../shared/src/ids.js';
 import { LIMITS } from '../../../shared/src/protocol.js';
 import type { Deps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
-import { answersDocId, draftDocId, settingsDocId, stagedDocId, voteDocId, voterFor } from './keys.js';
+import {
+  answersDocId,
+  draftDocId,
+  pendingVoteDocId,
+  settingsDocId,
+  stagedDocId,
+  voteDocId,
+  voterFor,
+} from './keys.js';
+import { openPendingVote, openStaged } from './pending.js';
 import type { StoredDoc } from '../storage/port.js';
 import { keepLosingDraftTexts } from './draft-conflicts.js';
 import { appendOwnLog, readOwnLog, type OwnEvent } from './own-log.js';
@@ -95,19 +104,21 @@ async function ownChanges(
   events: OwnEvent[],
   logEnd: number,
 ): Promise<OwnChanges> {
-  const votes = new Map<string, string>(); // vote doc id -> item id
+  const votes = new Map<string, { itemId: string; itemKind?: ItemKind; pendingId: string }>(); // vote doc id -> item
   const posts = new Map<string, Extract<OwnEvent, { t: 'post' }>>();
   const drafts = new Set<string>();
   const answers = new Set<string>();
   const reported = new Set<string>();
   let isSettingsChanged = false;
   for (const e of events) {
-    if (e.t === 'vote')
-      votes.set(
-        voteDocId(deps.secrets, voterFor(deps.secrets, e.conversationId, accountId), e.itemId),
-        e.itemId,
-      );
-    else if (e.t === 'post') posts.set(e.contentId, e);
+    if (e.t === 'vote') {
+      const voter = voterFor(deps.secrets, e.conversationId, accountId);
+      votes.set(voteDocId(deps.secrets, voter, e.itemId), {
+        itemId: e.itemId,
+        ...(e.itemKind ? { itemKind: e.itemKind } : {}),
+        pendingId: pendingVoteDocId(deps.secrets, voter, e.itemId),
+      });
+    } else if (e.t === 'post') posts.set(e.contentId, e);
     else if (e.t === 'draft') drafts.add(e.draftId);
     else if (e.t === 'answers') answers.add(e.conversationId);
     else if (e.t === 'report') reported.add(e.itemId);
@@ -115,7 +126,7 @@ async function ownChanges(
   }
   const read = async (db: 'votes' | 'private' | 'public', ids: string[]) =>
     ids.length === 0
-      ? new Map<string, unknown>()
+      ? new Map<string, StoredDoc | undefined>()
       : new Map((await deps.storage.db(db).list({ keys: ids, includeDocs: true })).map((r) => [r.id, r.doc]));
   const draftIds = [...drafts].map((d) => draftDocId(deps.secrets, accountId, d));
   const answerIds = [...answers].map((c) => answersDocId(deps.secrets, accountId, c));
@@ -124,7 +135,8 @@ async function ownChanges(
   const [voteDocs, privateDocs, draftDocs, publicDocs] = await Promise.all([
     read('votes', [...votes.keys()]),
     read('private', [
-      ...postList.map((p) => stagedDocId(p.contentId)),
+      ...postList.map((p) => stagedDocId(deps.secrets, p.contentId)),
+      ...[...votes.values()].map((v) => v.pendingId),
       ...answerIds,
       ...(isSettingsChanged ? [settingsId] : []),
     ]),
@@ -149,20 +161,19 @@ async function ownChanges(
     answers: [],
     reported: [...reported],
   };
-  for (const [id, itemId] of votes) {
+  for (const [id, { itemId, itemKind, pendingId }] of votes) {
+    // A vote waiting for its batch is the person's latest word on the item. Neither waiting nor
+    // released: it was set back to nothing before its batch (the releaser dropped it).
+    const pending = openPendingVote(deps.secrets, privateDocs.get(pendingId));
     const vote = voteDocSchema.safeParse(voteDocs.get(id));
-    if (vote.success) own.votes.push({ itemId, itemKind: vote.data.itemKind, value: vote.data.value });
+    const latest = pending ?? (vote.success ? vote.data : undefined);
+    if (latest) own.votes.push({ itemId, itemKind: latest.itemKind, value: latest.value });
+    else if (itemKind) own.votes.push({ itemId, itemKind, value: 'none' });
   }
   for (const post of postList) {
-    const staged = stagedDocSchema.safeParse(privateDocs.get(stagedDocId(post.contentId)));
-    if (staged.success) own.pending.push(staged.data.doc);
-    own.posts.push(
-      ownPostStatus(
-        post,
-        publicDocs.get(docId[post.kind](post.contentId)),
-        staged.success ? staged.data : undefined,
-      ),
-    );
+    const staged = openStaged(deps.secrets, privateDocs.get(stagedDocId(deps.secrets, post.contentId)));
+    if (staged) own.pending.push(staged.doc);
+    own.posts.push(ownPostStatus(post, publicDocs.get(docId[post.kind](post.contentId)), staged));
   }
   for (const [i, draftId] of [...drafts].entries()) {
     const stored = draftDocs.get(draftIds[i]!);

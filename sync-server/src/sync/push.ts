@@ -24,7 +24,6 @@ import { mutationSchema, type Mutation } from '../../../shared/src/mutations.js'
 import { REJECTION_CODES } from '../../../shared/src/rejections.js';
 import type { Role } from '../../../shared/src/roles.js';
 import type { Deps } from '../deps.js';
-import { rosterLookup } from '../moderation/roster.js';
 import { DB_NAMES, type DbName, type StoredDoc } from '../storage/port.js';
 import { SERVER_EFFECTS } from './effects/index.js';
 import { NotReadError } from './effects/targets.js';
@@ -90,7 +89,7 @@ export async function applyMutations(
     pending.push({ index, mutation: m, receiptId: receiptDocId(deps.secrets, session.accountId, m.id) });
   }
 
-  const ctx = await effectContext(deps, session, pending);
+  const ctx = effectContext(deps, session);
   const receipts = new Map<number, ReceiptDoc>();
   const decided = new Map<number, { pending: Pending; decision: Decision }>();
   const readsOf = (ps: Pending[]) => ps.flatMap((p) => effectOf(p.mutation).reads(p.mutation, ctx));
@@ -152,18 +151,12 @@ export async function applyMutations(
 
 const effectOf = (m: Mutation) => SERVER_EFFECTS[m.kind] as unknown as ServerEffect<Mutation>;
 
-async function effectContext(
-  deps: Pick<Deps, 'storage' | 'secrets' | 'now'>,
-  session: PushSession,
-  pending: Pending[],
-): Promise<EffectContext> {
-  const needsRoster = pending.some((p) => effectOf(p.mutation).usesRoster);
+function effectContext(deps: Pick<Deps, 'storage' | 'secrets' | 'now'>, session: PushSession): EffectContext {
   return {
     accountId: session.accountId,
     roles: session.roles,
     secrets: deps.secrets,
     now: deps.now(),
-    roster: needsRoster ? await rosterLookup(deps) : undefined,
     sealAuthor: (author) => sealAuthor(deps, author),
     openAuthor: (doc, contentId) => openAuthor(deps, doc, contentId),
   };

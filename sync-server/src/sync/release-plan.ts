@@ -1,21 +1,23 @@
 /**
- * Which conversations' batches may be released now: k-anonymity of a batch. A conversation's pending
- * contributions (staged posts, edits and withdrawals; votes that change a tally) reach other people
- * only once they come from at least k distinct people (k = the conversation's releaseMinContributors),
- * so that a lone night-time post cannot be matched to the one device the Trust's proxy log saw.
+ * Which parts of which conversations may be released now: k-anonymity of a batch, per kind.
+ *
+ * A conversation's waiting posts (new posts, edits and withdrawals) go out only once they come from at
+ * least k distinct authors, and its waiting votes only once the votes that change a tally come from at
+ * least k distinct voters (k = the conversation's releaseMinContributors), so that a lone night-time
+ * post or vote cannot be matched to the one device the Trust's proxy log saw. Per kind, because the
+ * kind of a contribution is not hidden from everyone: a backup taken while a batch waits shows which
+ * pushes left a waiting post and which a waiting vote (sealed, same-sized and under opaque ids, but two
+ * kinds of document; pending.ts). With k per kind, each post is one of k posts' authors and each vote
+ * one of k voters, whatever else is known. The two kinds are released independently: posts do not
+ * wait for voters, nor votes for authors.
  *
  * People are counted by contributor tag = link('contributor', conversation, person, batch epoch), the
  * person being the conversation's voter pseudonym (voterFor: the same for an author, from the vault,
- * and for a voter, from the vote). The epoch moves on each time the conversation's batch is
- * released, so tags of two batches cannot be related, and they come from the linking key, never
- * from HUDDLE_SECRET. Authors' tags are computed at each release and never stored; only the tags of
- * votes waiting in a held batch are stored (held-vote documents), and purged when it is released.
+ * and for a voter, from the sealed pending vote). Tags come from the linking key and are never stored.
  *
- * Posts need k authors of their own: a batch holding posts (new posts, edits, withdrawals) is released
- * only when at least k distinct people wrote them, not just k contributors in all. Otherwise one post
- * among two people's votes would be named by anything that tells a post's push from a vote's (its
- * size on the proxy, a backup's write order); among k authors it is one of k. Until then the whole
- * batch waits, votes included (they go out with the posts).
+ * A vote counts only when its item's tally changes in this batch (a vote set back to what was published
+ * shows nobody anything). When none of a conversation's waiting votes changes a tally, they are written
+ * through at once: publishing them shows nothing.
  *
  * Pure: the releaser reads everything, this decides.
  */
@@ -27,73 +29,81 @@ export interface PendingPost {
   tag: string | undefined;
 }
 
-export interface PendingVote {
+export interface PendingVoteRef {
   conversationId: string;
   itemId: string;
-  /** undefined: held under an earlier batch's tags, so it cannot be compared; it counts as nobody. */
   tag: string | undefined;
 }
 
+export type ReleasePart = 'posts' | 'votes';
+
+/** How a decided release is recorded in the checkpoint's `inFlight` (a bare id: both parts; older stores). */
+export const inFlightKey = (part: ReleasePart, conversationId: string) => `${part}:${conversationId}`;
+
 export interface PlanInput {
   posts: PendingPost[];
-  votes: PendingVote[];
-  /** Items whose tally (as read from the view now) differs from the published one. */
+  votes: PendingVoteRef[];
+  /** Items whose tally would change if the waiting votes were released. */
   changedItems: ReadonlySet<string>;
   /** releaseMinContributors per conversation (absent: the default). */
   conversations: ReadonlyMap<string, { releaseMinContributors?: number | undefined }>;
-  /** Conversations whose release was decided by a run that did not finish: completed regardless. */
+  /** Parts whose release was decided by a run that did not finish (inFlightKey): completed regardless. */
   inFlight: ReadonlySet<string>;
 }
 
 export interface ConversationPlan {
   conversationId: string;
-  contributors: number;
-  /** Distinct authors of the batch's posts (0: no post waits). */
+  /** Distinct authors of the waiting posts (0: none, or none readable). */
   authors: number;
+  /** Distinct voters whose waiting vote changes a tally. */
+  voters: number;
   hasPosts: boolean;
+  hasVotes: boolean;
   k: number;
-  isReleased: boolean;
+  isPostsReleased: boolean;
+  isVotesReleased: boolean;
 }
 
-/**
- * A vote counts only when the tally of its item changes in this batch (a vote set back to what was
- * published shows nobody anything). A post whose author cannot be read counts as nobody: a batch is
- * never released on the strength of a contribution we cannot attribute.
- */
+/** A post whose author cannot be read counts as nobody: never released on the strength of it. */
 export function planRelease(input: PlanInput): Map<string, ConversationPlan> {
-  const tags = new Map<string, Set<string>>();
-  const touch = (conversationId: string) => {
-    let set = tags.get(conversationId);
-    if (!set) tags.set(conversationId, (set = new Set()));
+  const authors = new Map<string, Set<string>>();
+  const voters = new Map<string, Set<string>>();
+  const hasVotes = new Set<string>();
+  const setOf = (map: Map<string, Set<string>>, id: string) => {
+    let set = map.get(id);
+    if (!set) map.set(id, (set = new Set()));
     return set;
   };
-  const authors = new Map<string, Set<string>>();
   for (const post of input.posts) {
-    const set = touch(post.conversationId);
-    if (!authors.has(post.conversationId)) authors.set(post.conversationId, new Set());
-    if (post.tag) {
-      set.add(post.tag);
-      authors.get(post.conversationId)!.add(post.tag);
-    }
+    const set = setOf(authors, post.conversationId);
+    if (post.tag) set.add(post.tag);
   }
   for (const vote of input.votes) {
-    const set = touch(vote.conversationId);
+    hasVotes.add(vote.conversationId);
+    const set = setOf(voters, vote.conversationId);
     if (vote.tag && input.changedItems.has(vote.itemId)) set.add(vote.tag);
   }
-  for (const conversationId of input.inFlight) touch(conversationId);
+  const isInFlight = (part: ReleasePart, id: string) =>
+    input.inFlight.has(inFlightKey(part, id)) || input.inFlight.has(id);
+  const ids = new Set([...authors.keys(), ...voters.keys()]);
+  for (const key of input.inFlight) ids.add(key.replace(/^(posts|votes):/, ''));
   const plans = new Map<string, ConversationPlan>();
-  for (const [conversationId, set] of tags) {
+  for (const conversationId of ids) {
     const k = releaseMinContributorsOf(input.conversations.get(conversationId) ?? {});
-    const wrote = authors.get(conversationId);
-    const hasPosts = wrote !== undefined;
-    const authorCount = wrote?.size ?? 0;
+    const authorCount = authors.get(conversationId)?.size ?? 0;
+    const voterCount = voters.get(conversationId)?.size ?? 0;
+    const hasPosts = authors.has(conversationId);
+    const votesWait = hasVotes.has(conversationId);
     plans.set(conversationId, {
       conversationId,
-      contributors: set.size,
       authors: authorCount,
+      voters: voterCount,
       hasPosts,
+      hasVotes: votesWait,
       k,
-      isReleased: (set.size >= k && (!hasPosts || authorCount >= k)) || input.inFlight.has(conversationId),
+      isPostsReleased: (hasPosts && authorCount >= k) || isInFlight('posts', conversationId),
+      isVotesReleased:
+        (votesWait && (voterCount >= k || voterCount === 0)) || isInFlight('votes', conversationId),
     });
   }
   return plans;

@@ -1,10 +1,11 @@
 /**
- * Batch release (timing protection): new posts, authors' edits and withdrawals, and tally changes
- * reach other people only here, all at once, in a crypto-shuffled order (posts and tallies alike),
- * so nobody can match a post or a vote to the moment someone's device talked to the server; and a
- * conversation's batch goes out only once it holds contributions from at least k distinct people
- * (release-plan.ts), however long that takes: until then everything of that conversation waits,
- * while other conversations release on their own.
+ * Batch release (timing protection): new posts, authors' edits and withdrawals, and votes reach other
+ * people only here, all at once, in a crypto-shuffled order (posts, flags, vault entries, votes and
+ * tallies alike), so nobody can match a post or a vote to the moment someone's device talked to the
+ * server. Until then they wait sealed, same-sized, under opaque ids (pending.ts), so a backup taken
+ * meanwhile ties nothing readable to a push. A conversation's posts go out only once at least k
+ * distinct people wrote them, its votes once at least k distinct people cast the ones that change a
+ * tally (release-plan.ts), however long that takes; other conversations release on their own.
  *
  * A public document is a projection (projection.ts): the author's current text from the staged copy,
  * under the moderation state of the released document. It is written with a revision check (a create,
@@ -12,24 +13,22 @@
  * never overwritten: the copy is projected again onto the new revision, in the same run.
  *
  * Steps, each idempotent so that a crash anywhere or several instances releasing at once converge:
- * (1) read the votes changed since the checkpoint (votes-db changes) and the votes held in waiting
- * batches; (2) read the staged posts, their public documents and their authors (vault); (3) read the
- * tallies of every pending item from the `tally/byItem` _sum view (never incremented) and the
- * published ones; (4) plan: which conversations hold k people; (5) store the votes of the batches
- * that wait as held-vote documents (contributor tags only) and save the checkpoint, naming the
- * conversations being released (`inFlight`: a run that crashes after this is completed by the next,
- * whatever k); (6) project the staged posts of the released conversations onto their public
- * documents, shuffled, in one bulk write; purge the staged copies released (every revision) and
- * compact the public database when existing documents were rewritten (old text must not stay as an
- * old revision); (7) write their tallies, shuffled, in one bulk write, with those of their previous
- * release once more (a cluster's view may lag); (8) purge their held votes; (9) clear `inFlight`;
+ * (1) open the waiting votes and read what the votes database holds for them (a vote set back to that
+ * changes nothing and is purged; a vote on a post not yet public waits for it); (2) open the staged
+ * posts and read their public documents and their authors (vault); (3) read the released tallies of
+ * every waiting item from the `tally/byItem` _sum view (never incremented) and add the waiting votes'
+ * differences; (4) plan: whose posts and whose votes come from k people; (5) save the checkpoint,
+ * naming the parts being released (`inFlight`: a run that crashes after this is completed by the
+ * next, whatever k); (6) write the released posts' moderation flags, project the staged posts onto
+ * their public documents, shuffled, in one bulk write, purge the staged copies released (every
+ * revision), compact the public database when existing documents were rewritten (old text must not
+ * stay as an old revision), and rewrite their vault entries; (7) write the released votes, shuffled,
+ * in one bulk write, then their tallies from the view, shuffled, with those of the previous release
+ * once more (a cluster's view may lag); (8) purge the released pending votes; (9) clear `inFlight`;
  * (10) tell the live channels.
  *
- * Exactly what was counted is released: a post staged or changed after step 2 keeps its newer
- * revision for the next batch. A vote that arrives between steps 1 and 3 on an item being released
- * is carried by the view into this batch on top of the k people counted (never instead of them); in
- * the next batch it counts only if its item's tally changes again. A vote whose first revision says
- * 'none' changed nothing and counts nobody.
+ * Exactly what was read is released: a post staged or changed, or a vote changed, after it was read
+ * keeps its newer revision for the next batch (purges name the revision read).
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
@@ -40,7 +39,6 @@ import {
   conversationDocSchema,
   ideaDocSchema,
   itemKindSchema,
-  stagedDocSchema,
   tallyDocSchema,
   vaultDocSchema,
   voteDocSchema,
@@ -49,19 +47,26 @@ import {
   type ItemKind,
   type StagedDoc,
   type TallyDoc,
+  type VoteDoc,
 } from '../../../shared/src/documents.js';
 import type { Deps } from '../deps.js';
 import { ConflictError, type StoredDoc } from '../storage/port.js';
 import { upsert } from '../storage/upsert.js';
 import { vaultDocId, voterFor } from './keys.js';
 import { projectRelease } from './projection.js';
-import { openValue } from './seal.js';
+import { sealValue } from './seal.js';
 import { dueNoticeDay, type NoticeSchedule } from '../notify/notice-schedule.js';
-import { planRelease, type PendingVote } from './release-plan.js';
+import { rosterLookup } from '../moderation/roster.js';
+import { openPendingVote, openStaged, type PendingVote } from './pending.js';
+import { inFlightKey, planRelease } from './release-plan.js';
+import { writeFlags } from './release-flags.js';
 import { openAuthor } from './vault.js';
 
 const CHECKPOINT_ID = 'release-checkpoint';
+/** Votes of a waiting batch as stores before the sealed pending votes kept them (read, then purged). */
 const HELD_PREFIX = 'held-vote:';
+const STAGED_PREFIX = 'staged:';
+const PENDING_VOTE_PREFIX = 'pending-vote:';
 const CHANGES_PAGE = 1000;
 /** Rounds of projecting again onto a public document a moderator wrote meanwhile. */
 const PROJECT_ROUNDS = 4;
@@ -82,21 +87,17 @@ const checkpointSchema = z.object({
   lastItems: z.array(itemRefSchema).default([]),
   /**
    * Per conversation, the number of its batch: part of the contributor tags, so the tags of two batches
-   * cannot be related. Every instance reading this checkpoint derives the same tags for the same batch.
+   * cannot be related (they are never stored; a counter, not a secret).
    */
   epochs: z.record(z.string(), z.number().int().nonnegative()).default({}),
-  /** Conversations whose release was decided and may not have finished (see step 5). */
+  /** Parts (release-plan.ts inFlightKey) whose release was decided and may not have finished (step 5). */
   inFlight: z.array(z.string()).default([]),
   /** Per conversation, the local day whose edit gate it last went through (see EditPolicy). */
   editDays: z.record(z.string(), z.string()).default({}),
 });
 type Checkpoint = z.infer<typeof checkpointSchema>;
 
-/**
- * A vote waiting in a held batch: who (a tag of this batch only) and which item, nothing else. One
- * held under an earlier epoch (an instance that read the checkpoint before another released the batch)
- * still goes out with the next batch but counts as nobody: its tag cannot be compared with this batch's.
- */
+/** A held vote of an older store (see legacyVoteItems): its item is tallied again, then it is purged. */
 const heldVoteSchema = z.object({
   _id: z.string(),
   _rev: z.string().optional(),
@@ -151,48 +152,46 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   const epochs = { ...(checkpoint?.epochs ?? {}) };
   const epochOf = (conversationId: string) => epochs[conversationId] ?? 0;
   const editDays = { ...(checkpoint?.editDays ?? {}) };
-  const gateDay = deps.editPolicy
-    ? dueNoticeDay((deps.now ?? (() => new Date()))(), deps.editPolicy.schedule)
-    : undefined;
+  const now = (deps.now ?? (() => new Date()))();
+  const gateDay = deps.editPolicy ? dueNoticeDay(now, deps.editPolicy.schedule) : undefined;
   /** Whether a conversation's edits and withdrawals may go with its batch now. */
   const isEditGateOpen = (conversationId: string) =>
     !deps.editPolicy || (gateDay !== undefined && editDays[conversationId] !== gateDay);
   const tagOf = (conversationId: string, person: string) =>
     deps.secrets.link('contributor', conversationId, person, String(epochOf(conversationId)));
 
-  // (1) votes: changed since the checkpoint, and held in batches that wait
-  const { votes: changed, votesSeq } = await votesSince(deps, checkpoint?.votesSeq);
-  const held = (await privateDb.list({ prefix: HELD_PREFIX, includeDocs: true })).flatMap((row) => {
-    const parsed = heldVoteSchema.safeParse(row.doc);
-    return parsed.success ? [{ ...parsed.data, _rev: row.rev }] : [];
-  });
-  // A first revision saying 'none' is a vote set to nothing where there was none: it changed nothing.
-  let fresh = changed
-    .filter((v) => !(v.value === 'none' && v._rev?.startsWith('1-')))
-    .map((v) => ({
-      conversationId: v.conversationId,
-      itemId: v.itemId,
-      itemKind: v.itemKind,
-      epoch: epochOf(v.conversationId),
-      // A voter sealed under another key cannot be compared: it counts as nobody.
-      tag: ((voter) => (voter === undefined ? undefined : tagOf(v.conversationId, voter)))(
-        openValue(deps.secrets, v._id, v.voterSeal),
-      ),
-    }));
+  // (1) the waiting votes, what the votes database holds for them, and what older stores left behind
+  const waiting = await readPendingVotes(deps);
+  const releasedVotes = await readDocs(
+    deps.storage.db('votes'),
+    waiting.map((v) => v.voteId),
+  );
+  const releasedValue = (v: WaitingVote) => {
+    const vote = voteDocSchema.safeParse(releasedVotes.get(v.voteId));
+    return vote.success ? vote.data : undefined;
+  };
+  // Set back to what the votes database already holds: changes nothing, purged at once.
+  const noops = waiting.filter((v) => (releasedValue(v)?.value ?? 'none') === v.value);
+  const noopIds = new Set(noops.map((v) => v.id));
+  const changing = waiting.filter((v) => !noopIds.has(v.id));
+  // A vote on a post not yet public waits for it: its tally must not come out before the post.
+  const itemDocs = await readDocs(
+    publicDb,
+    changing.map((v) => docId[v.itemKind](v.itemId)),
+  );
+  const votesNow = changing.filter((v) => itemDocs.get(docId[v.itemKind](v.itemId)) !== undefined);
+  const legacy = await legacyVoteItems(deps, checkpoint?.votesSeq);
 
   // (2) staged posts, what they would publish, and who wrote them
   const staged = await readStaged(deps);
-  const current = await readPublic(
+  const current = await readDocs(
     publicDb,
     staged.map((s) => s.staged.doc._id),
   );
-  const hour = toCoarseHour((deps.now ?? (() => new Date()))());
-  const vault = new Map(
-    (
-      await deps.storage
-        .db('vault')
-        .list({ keys: staged.map((s) => vaultDocId(deps.secrets, s.staged.doc.id)), includeDocs: true })
-    ).map((r) => [r.id, r.doc]),
+  const hour = toCoarseHour(now);
+  const vault = await readDocs(
+    deps.storage.db('vault'),
+    staged.map((s) => vaultDocId(deps.secrets, s.staged.doc.id)),
   );
   // An edit or withdrawal of a published post waits for its conversation's daily gate (EditPolicy).
   const isHeldChange = (s: StagedRow) =>
@@ -212,13 +211,22 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     };
   });
 
-  // (3) the tallies every pending item would get, and the published ones
+  // (3) the tallies every waiting item would get (released votes from the view, plus the waiting
+  // votes' differences), and the published ones
   const items = new Map<string, ItemRef>();
-  for (const v of [...held, ...fresh])
+  for (const v of [...votesNow, ...legacy.items])
     items.set(v.itemId, { itemKind: v.itemKind, conversationId: v.conversationId });
   for (const ref of checkpoint?.lastItems ?? []) if (!items.has(ref.itemId)) items.set(ref.itemId, ref);
   const counts = await tallyCounts(deps, [...items.keys()]);
-  const published = await readPublic(publicDb, [...items.keys()].map(docId.tally));
+  for (const v of votesNow) {
+    const [likes, dislikes] = counts.get(v.itemId) ?? [0, 0];
+    const was = releasedValue(v)?.value ?? 'none';
+    counts.set(v.itemId, [
+      likes + (v.value === 'like' ? 1 : 0) - (was === 'like' ? 1 : 0),
+      dislikes + (v.value === 'dislike' ? 1 : 0) - (was === 'dislike' ? 1 : 0),
+    ]);
+  }
+  const published = await readDocs(publicDb, [...items.keys()].map(docId.tally));
   const changedItems = new Set(
     [...items.keys()].filter((itemId) => {
       const tally = tallyDocSchema.safeParse(published.get(docId.tally(itemId)));
@@ -228,71 +236,81 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     }),
   );
 
-  // (4) which conversations hold k people. Before the first release (no checkpoint: a fresh or seeded
-  // store) a published tally that matches the votes is taken as released: its votes wait for nobody.
-  if (!checkpoint) fresh = fresh.filter((v) => changedItems.has(v.itemId));
-  const votes: PendingVote[] = [...held, ...fresh].map((v) =>
-    v.epoch === epochOf(v.conversationId) ? v : { ...v, tag: undefined },
-  );
-  const conversationIds = new Set([...votes, ...posts].map((c) => c.conversationId));
+  // (4) which conversations' posts, and whose votes, come from k people
+  const conversationIds = new Set([...votesNow, ...posts, ...legacy.items].map((c) => c.conversationId));
   const conversations = await readConversations(publicDb, [...conversationIds]);
   const plans = planRelease({
     posts,
-    votes,
+    votes: votesNow.map((v) => ({
+      conversationId: v.conversationId,
+      itemId: v.itemId,
+      tag: tagOf(v.conversationId, v.voter),
+    })),
     changedItems,
     conversations,
     inFlight: new Set(checkpoint?.inFlight ?? []),
   });
-  const isReleased = (conversationId: string) => plans.get(conversationId)?.isReleased ?? false;
-  const releasedIds = [...plans.values()].filter((p) => p.isReleased).map((p) => p.conversationId);
+  const isPostsReleased = (conversationId: string) => plans.get(conversationId)?.isPostsReleased ?? false;
+  const isVotesReleased = (conversationId: string) => plans.get(conversationId)?.isVotesReleased ?? false;
+  const inFlight = [...plans.values()].flatMap((p) => [
+    ...(p.isPostsReleased ? [inFlightKey('posts', p.conversationId)] : []),
+    ...(p.isVotesReleased ? [inFlightKey('votes', p.conversationId)] : []),
+  ]);
 
-  // (5) the votes of waiting batches are kept (tags only); the checkpoint names what is being released
-  // A vote whose voter cannot be opened (another key) is not held: it counts as nobody anyway.
-  const toHold = fresh.filter(
-    (v): v is typeof v & { tag: string } => !isReleased(v.conversationId) && v.tag !== undefined,
-  );
-  if (toHold.length > 0) {
-    const written = await privateDb.bulkPut(
-      toHold.map((v) => ({ _id: heldVoteId(v), type: 'held-vote', ...v })),
-    );
-    const failed = written.filter((r) => r.error && r.error !== 'conflict'); // conflict: already held
-    if (failed.length > 0) throw new Error(`release: ${failed.length} held votes not written`);
+  // (5) the checkpoint names what is being released
+  for (const plan of plans.values()) {
+    if (!plan.isPostsReleased && !plan.isVotesReleased) continue;
+    epochs[plan.conversationId] = epochOf(plan.conversationId) + 1;
+    if (
+      plan.isPostsReleased &&
+      deps.editPolicy &&
+      gateDay !== undefined &&
+      isEditGateOpen(plan.conversationId)
+    )
+      editDays[plan.conversationId] = gateDay;
   }
-  for (const conversationId of releasedIds) {
-    epochs[conversationId] = epochOf(conversationId) + 1;
-    if (deps.editPolicy && gateDay !== undefined && isEditGateOpen(conversationId))
-      editDays[conversationId] = gateDay;
-  }
-  const releasedItems = [...items.entries()].filter(([, ref]) => isReleased(ref.conversationId));
+  const releasedItems = [...items.entries()].filter(([, ref]) => isVotesReleased(ref.conversationId));
   const lastItems = [
-    ...(checkpoint?.lastItems ?? []).filter((ref) => !isReleased(ref.conversationId)),
+    ...(checkpoint?.lastItems ?? []).filter((ref) => !isVotesReleased(ref.conversationId)),
     ...releasedItems.map(([itemId, ref]) => ({ itemId, ...ref })),
   ];
+  const votesSeq = legacy.votesSeq;
   const isMoved = !checkpoint || checkpoint.votesSeq !== votesSeq;
-  if (isMoved || releasedIds.length > 0 || (checkpoint?.inFlight.length ?? 0) > 0)
-    await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: releasedIds, editDays });
-  if (releasedIds.length === 0) return { released: 0, tallies: 0 };
+  if (isMoved || inFlight.length > 0 || (checkpoint?.inFlight.length ?? 0) > 0)
+    await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight, editDays });
+  await privateDb.purgeMany(noops.map((v) => ({ id: v.id, rev: v.rev })));
+  if (inFlight.length === 0) return { released: 0, tallies: 0 };
 
-  // (6)-(8) publish the released conversations' batches
-  const released = await publishStaged(
-    deps,
-    staged.filter((s) => isReleased(s.staged.doc.conversationId) && !heldChanges.has(s.id)),
-    current,
-    hour,
+  // (6) the released posts: their flags, then the posts, then their vault entries
+  const postsOut = staged.filter(
+    (s) => isPostsReleased(s.staged.doc.conversationId) && !heldChanges.has(s.id),
   );
-  await moveVaultEntries(
-    deps,
-    staged.filter((s) => isReleased(s.staged.doc.conversationId) && !heldChanges.has(s.id)),
-    vault,
+  await writeFlags(
+    privateDb,
+    postsOut.length > 0 ? await rosterLookup({ ...deps, now: () => now }) : undefined,
+    shuffle(postsOut)
+      .filter((s) => s.staged.change?.kind !== 'withdraw')
+      .flatMap((s) => projectionOf(s, current, hour) ?? []),
   );
+  const released = await publishStaged(deps, postsOut, current, hour);
+  await moveVaultEntries(deps, postsOut, vault);
+
+  // (7)-(8) the released votes, then their tallies from the view
+  const votesOut = votesNow.filter((v) => isVotesReleased(v.conversationId));
+  await writeVotes(deps, votesOut, releasedVotes);
   const tallies = await writeTallies(
     publicDb,
-    releasedItems.map(([itemId, ref]) => ({ itemId, ...ref, counts: counts.get(itemId) ?? [0, 0] })),
+    releasedItems.map(([itemId, ref]) => ({ itemId, ...ref })),
+    await tallyCounts(
+      deps,
+      releasedItems.map(([itemId]) => itemId),
+    ),
     published,
   );
-  await privateDb.purgeMany(
-    held.filter((h) => isReleased(h.conversationId)).map((h) => ({ id: h._id, rev: h._rev })),
-  );
+  await privateDb.purgeMany([
+    ...votesOut.map((v) => ({ id: v.id, rev: v.rev })),
+    ...legacy.held.filter((h) => isVotesReleased(h.conversationId)).map((h) => ({ id: h.id, rev: h.rev })),
+  ]);
 
   // (9) done: nothing left for the next run to complete
   await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight: [], editDays });
@@ -300,8 +318,85 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   return { released, tallies };
 }
 
-const heldVoteId = (v: { conversationId: string; tag: string; itemId: string }) =>
-  `${HELD_PREFIX}${v.conversationId}:${v.tag}:${v.itemId}`;
+interface WaitingVote extends PendingVote {
+  /** The pending-vote document's id and revision (purged at exactly this revision). */
+  id: string;
+  rev: string;
+}
+
+async function readPendingVotes(deps: ReleaseDeps): Promise<WaitingVote[]> {
+  const rows = await deps.storage.db('private').list({ prefix: PENDING_VOTE_PREFIX, includeDocs: true });
+  return rows.flatMap((row) => {
+    // One sealed under another key cannot be read: it stays (the store refuses to start with another key).
+    const vote = openPendingVote(deps.secrets, row.doc);
+    return vote ? [{ ...vote, id: row.id, rev: row.rev }] : [];
+  });
+}
+
+/**
+ * Stores written before votes waited sealed: votes went to the votes database at push time and the
+ * votes of a waiting batch were kept as held-vote documents (tags only). Their items are tallied again
+ * with their conversation's next released votes, and the held-vote documents then purged. On a current
+ * store the votes database changes only at release, so what its feed shows since the checkpoint is
+ * the releases' own writes, tallied again at no cost.
+ */
+async function legacyVoteItems(deps: ReleaseDeps, since: string | undefined) {
+  const { votes, votesSeq } = await votesSince(deps, since);
+  const held = (await deps.storage.db('private').list({ prefix: HELD_PREFIX, includeDocs: true })).flatMap(
+    (row) => {
+      const parsed = heldVoteSchema.safeParse(row.doc);
+      return parsed.success ? [{ ...parsed.data, id: row.id, rev: row.rev }] : [];
+    },
+  );
+  const items = [...votes, ...held].map((v) => ({
+    itemId: v.itemId,
+    itemKind: v.itemKind,
+    conversationId: v.conversationId,
+  }));
+  return { items, held, votesSeq };
+}
+
+/**
+ * The released votes, shuffled, in one bulk write: the votes database's changes feed then lists a
+ * batch's votes together, in an order that says nothing about when each was cast. A conflict is
+ * another release writing the same vote: it is read again and written only if it still differs.
+ */
+async function writeVotes(
+  deps: ReleaseDeps,
+  votes: WaitingVote[],
+  stored: Map<string, StoredDoc | undefined>,
+): Promise<void> {
+  if (votes.length === 0) return;
+  const docOf = (v: WaitingVote): VoteDoc => ({
+    _id: v.voteId,
+    type: 'vote',
+    schemaVersion: SCHEMA_VERSION,
+    voterSeal: sealValue(deps.secrets, v.voteId, v.voter),
+    conversationId: v.conversationId,
+    itemId: v.itemId,
+    itemKind: v.itemKind,
+    value: v.value,
+  });
+  const votesDb = deps.storage.db('votes');
+  const ordered = shuffle(votes);
+  const written = await votesDb.bulkPut(
+    ordered.map((v) => {
+      const rev = stored.get(v.voteId)?._rev;
+      return { ...docOf(v), ...(rev ? { _rev: rev } : {}) };
+    }),
+  );
+  for (const [i, result] of written.entries()) {
+    if (!result.error) continue;
+    if (result.error !== 'conflict') throw new Error(`release: vote write failed (${result.error})`);
+    const v = ordered[i]!;
+    await upsert(votesDb, v.voteId, (existing) => {
+      const vote = voteDocSchema.safeParse(existing);
+      if (vote.success && vote.data.value === v.value) return undefined;
+      const { _id: _ignored, ...body } = docOf(v);
+      return body;
+    });
+  }
+}
 
 async function votesSince(deps: ReleaseDeps, since: string | undefined) {
   const votes = new Map<string, z.infer<typeof voteDocSchema>>();
@@ -321,20 +416,20 @@ async function votesSince(deps: ReleaseDeps, since: string | undefined) {
 }
 
 async function readStaged(deps: ReleaseDeps): Promise<StagedRow[]> {
-  const rows = await deps.storage.db('private').list({ prefix: 'staged:', includeDocs: true });
+  const rows = await deps.storage.db('private').list({ prefix: STAGED_PREFIX, includeDocs: true });
   return rows.flatMap((row) => {
-    const parsed = stagedDocSchema.safeParse(row.doc);
-    return parsed.success ? [{ id: row.id, rev: row.rev, staged: parsed.data }] : [];
+    const staged = openStaged(deps.secrets, row.doc);
+    return staged ? [{ id: row.id, rev: row.rev, staged }] : [];
   });
 }
 
-async function readPublic(publicDb: PublicDb, ids: string[]): Promise<Map<string, StoredDoc | undefined>> {
+async function readDocs(db: PublicDb, ids: string[]): Promise<Map<string, StoredDoc | undefined>> {
   if (ids.length === 0) return new Map();
-  return new Map((await publicDb.list({ keys: ids, includeDocs: true })).map((r) => [r.id, r.doc]));
+  return new Map((await db.list({ keys: [...new Set(ids)], includeDocs: true })).map((r) => [r.id, r.doc]));
 }
 
 async function readConversations(publicDb: PublicDb, ids: string[]) {
-  const docs = await readPublic(publicDb, ids.map(docId.conversation));
+  const docs = await readDocs(publicDb, ids.map(docId.conversation));
   const out = new Map<string, { releaseMinContributors?: number | undefined }>();
   for (const doc of docs.values()) {
     const parsed = conversationDocSchema.safeParse(doc);
@@ -371,7 +466,7 @@ async function publishStaged(
   // again at once onto the new revision, so the batch goes out whole.
   for (let round = 0; round < PROJECT_ROUNDS && pending.length > 0; round++) {
     if (round > 0)
-      current = await readPublic(
+      current = await readDocs(
         publicDb,
         pending.map((s) => s.staged.doc._id),
       );
@@ -450,12 +545,13 @@ type TallyBody = Pick<TallyDoc, 'itemId' | 'itemKind' | 'conversationId' | 'like
  */
 async function writeTallies(
   publicDb: PublicDb,
-  items: Array<ItemRef & { itemId: string; counts: [number, number] }>,
+  items: Array<ItemRef & { itemId: string }>,
+  counts: Map<string, [number, number]>,
   published: Map<string, StoredDoc | undefined>,
 ): Promise<number> {
   const writes: Array<TallyBody & StoredDoc> = [];
   for (const item of shuffle(items)) {
-    const [likes, dislikes] = item.counts;
+    const [likes, dislikes] = counts.get(item.itemId) ?? [0, 0];
     const body: TallyBody = {
       itemId: item.itemId,
       itemKind: item.itemKind,

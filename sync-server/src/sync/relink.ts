@@ -3,7 +3,8 @@
  * vault entries as `vault:<contentId>` (naming the public post) and push subscriptions as
  * `push-sub:<HMAC(HUDDLE_SECRET, person)>:…` (computable from an account id with HUDDLE_SECRET alone).
  * Votes were `vote:<voter>:<item>` with the voter pseudonym in clear (grouping one person's votes in
- * any backup); they move to `vote:<link('vote', voter, item)>` with the pseudonym sealed.
+ * any backup); they move to `vote:<link('vote', voter, item)>` with the pseudonym sealed. Posts waiting
+ * for a batch were `staged:<public id>` in clear; they are sealed under their linking-key id (pending.ts).
  * At start they move to their linking-key ids (keys.ts, web-push.ts) and the old documents are
  * purged (the embedded store keeps a content-free tombstone, stamped with the time of this move, not
  * of the post), so authors keep their posts and devices keep their notices. Idempotent, and safe when
@@ -14,7 +15,9 @@ import type { Deps } from '../deps.js';
 import { pushSubscriptionPrefix } from '../notify/web-push.js';
 import { openAuthor, sealAuthor } from './vault.js';
 import { vaultDocId, voteDocId } from './keys.js';
+import { sealStaged } from './pending.js';
 import { sealValue } from './seal.js';
+import { stagedDocSchema } from '../../../shared/src/documents.js';
 
 /** A content id: 22 url-safe characters (keys.ts contentIdFor); linking-key ids are 43. */
 const OLD_VAULT_ID = /^vault:[A-Za-z0-9_-]{22}$/;
@@ -48,6 +51,20 @@ export async function relinkOldIds(deps: Pick<Deps, 'storage' | 'secrets'>): Pro
   }
   await votes.purgeMany(oldVotes);
   moved += oldVotes.length;
+
+  // Staged posts in clear, under their public id.
+  const privateDb = deps.storage.db('private');
+  const oldStaged: Array<{ id: string; rev: string }> = [];
+  for (const row of await privateDb.list({ prefix: 'staged:', includeDocs: true })) {
+    const staged = stagedDocSchema.safeParse(row.doc);
+    if (!staged.success) continue; // sealed already
+    const { _id: _old, _rev: _rev, ...body } = staged.data;
+    const sealed = sealStaged(deps.secrets, body);
+    if (!(await privateDb.get(sealed._id))) await privateDb.create(sealed);
+    oldStaged.push({ id: row.id, rev: row.rev });
+  }
+  await privateDb.purgeMany(oldStaged);
+  moved += oldStaged.length;
 
   const accounts = deps.storage.db('accounts');
   const subscriptions = await accounts.list({ prefix: 'push-sub:', includeDocs: true });

@@ -15,6 +15,8 @@ import crypto from 'node:crypto';
 import { ownEventSchema, type OwnEvent } from '../../../sync-server/src/sync/own-log.js';
 import { ownLogSlotId } from '../../../sync-server/src/sync/keys.js';
 import { readAuthor } from '../../../sync-server/src/sync/vault.js';
+import { openPendingVote, openStaged } from '../../../sync-server/src/sync/pending.js';
+import type { StoredDoc } from '../../../sync-server/src/storage/port.js';
 import { filesUnder } from '../at-rest-dump.js';
 import { ContentMarkers, atomsOf, knowledgeFromSecret, scanFeeds, scanForPeople } from '../at-rest-scan.js';
 import { minVoters, tallyKey, type AttackResult, type Guess } from './scoring.js';
@@ -451,32 +453,28 @@ export async function withLinkingKey(
     const slots = new Map(
       (h.dumps.find((d) => d.db === 'vault')?.feed ?? []).map((r) => [r.id, r.doc] as const),
     );
-    const batchOf = (t: number) => h.batches.findIndex((b) => b.start >= t);
-    const voters = new Map<string, Set<string>>();
+    // Every vote a person sent (own-log events), with when its push was answered.
+    const sent: Array<{ email: string; itemId: string; at: number }> = [];
     for (const p of h.people) {
       const pushes = h.proxy
         .filter((x) => x.email === p.email && x.method === 'POST' && x.path === PUSH)
         .sort((a, b) => a.start - b.start);
-      for (let n = 0; n < pushes.length; n++) {
-        const b = batchOf(pushes[n]!.end);
-        if (b < 0) continue;
-        for (const e of openSlot(secrets, slots.get(ownLogSlotId(secrets, p.accountId, n)))) {
-          if (e.t !== 'vote') continue;
-          const key = tallyKey(b, e.itemId);
-          voters.set(key, new Set([...(voters.get(key) ?? []), p.email]));
-        }
-      }
+      for (let n = 0; n < pushes.length; n++)
+        for (const e of openSlot(secrets, slots.get(ownLogSlotId(secrets, p.accountId, n))))
+          if (e.t === 'vote') sent.push({ email: p.email, itemId: e.itemId, at: pushes[n]!.end });
     }
-    // A vote whose tally the batch did not change (held back, or undone) belongs to a later batch.
+    // A tally change publishes the votes on its item sent since the item's previous tally change
+    // (votes wait for k voters, so not necessarily since the previous batch).
+    const lastChange = new Map<string, number>();
     for (const b of h.batches)
       for (const c of b.changes) {
         if (c.type !== 'tally') continue;
-        const who = new Set<string>();
-        for (let i = 0; i <= b.index; i++)
-          for (const p of voters.get(tallyKey(i, c.itemId)) ?? []) who.add(p);
-        const exact = voters.get(tallyKey(b.index, c.itemId));
-        if (exact && exact.size > 0) result.tallies.set(tallyKey(b.index, c.itemId), { candidates: exact });
-        else if (who.size > 0) result.tallies.set(tallyKey(b.index, c.itemId), { candidates: who });
+        const since = lastChange.get(c.itemId) ?? 0;
+        const who = new Set(
+          sent.filter((v) => v.itemId === c.itemId && v.at > since && v.at <= b.start).map((v) => v.email),
+        );
+        if (who.size > 0) result.tallies.set(tallyKey(b.index, c.itemId), { candidates: who });
+        lastChange.set(c.itemId, b.start);
       }
   } finally {
     await storage.close();
@@ -521,5 +519,77 @@ export async function keysInDataDir(h: AttackerHoldings): Promise<AttackResult> 
   }
   const result = empty(name);
   result.notes.push('no key in the data directory opens the vault');
+  return result;
+}
+
+// ---- (9) nightly backups taken while batches wait ------------------------------------------------
+
+/**
+ * (9) A backup of the private database taken at night while the night's contributions wait for k
+ * people, lined up with the proxy log. Whatever waits was sent after the last batch that published its
+ * kind (posts wait for k authors, votes for k voters, and each kind goes out whole): at night, often by
+ * one device. If a waiting document can be read — a staged post naming its public id, a flag naming
+ * a post not yet public, a pending vote naming its item — its post or vote is linked to those few
+ * devices. Edits and withdrawals of published posts are left out (they wait for the daily gate, a
+ * window this attack does not model). Given the linking key (the positive control), the sealed waiting
+ * documents open, and the same attack links.
+ */
+export function midBatchBackups(h: AttackerHoldings, keyHex?: string): AttackResult {
+  const result = empty(
+    keyHex
+      ? 'positive control (9): backups opened with the linking key'
+      : '(9) mid-batch backups vs proxy log',
+  );
+  const secrets = keyHex ? secretsWithKey(h.secret, keyHex) : undefined;
+  const pushes = h.proxy.filter((p) => p.method === 'POST' && p.path === PUSH);
+  const publishedBy = (t: number) =>
+    new Set(h.batches.filter((b) => b.end < t).flatMap((b) => b.changes.map((c) => c.itemId)));
+  const lastBatchEnd = (t: number, isKind: (c: Batch['changes'][number]) => boolean) =>
+    Math.max(0, ...h.batches.filter((b) => b.end < t && b.changes.some(isKind)).map((b) => b.end));
+  const link = (map: Map<string, Guess>, key: string, who: Set<string>) => {
+    const had = map.get(key);
+    map.set(key, { candidates: had ? intersect(had.candidates, who) : who });
+  };
+  let readable = 0;
+  let waiting = 0;
+  for (const backup of h.backups) {
+    const published = publishedBy(backup.at);
+    const sentSince = (since: number) => emailsOf(pushes.filter((p) => p.start > since && p.end < backup.at));
+    const postWho = sentSince(lastBatchEnd(backup.at, (c) => c.type !== 'tally'));
+    const voteSince = lastBatchEnd(backup.at, (c) => c.type === 'tally');
+    for (const row of backup.privateFeed) {
+      if (row.isDeleted || !row.doc) continue;
+      const doc = row.doc as StoredDoc;
+      let postId: string | undefined;
+      let voteItem: string | undefined;
+      if (row.id.startsWith('staged:')) {
+        waiting++;
+        const clear = (doc as { doc?: { id?: unknown } }).doc?.id;
+        postId = typeof clear === 'string' ? clear : secrets && openStaged(secrets, doc)?.doc.id;
+      } else if (row.id.startsWith('pending-vote:')) {
+        waiting++;
+        voteItem = secrets && openPendingVote(secrets, doc)?.itemId;
+      } else if (row.id.startsWith('flag:') && typeof doc['contentId'] === 'string') {
+        postId = doc['contentId'];
+      }
+      if (postId && !published.has(postId)) {
+        readable++;
+        if (postWho.size > 0) link(result.posts, postId, postWho);
+      }
+      if (voteItem) {
+        readable++;
+        // Its vote is published with the item's next tally change after the backup.
+        const next = h.batches.find(
+          (b) => b.start > backup.at && b.changes.some((c) => c.type === 'tally' && c.itemId === voteItem),
+        );
+        // A tally guess must hold every voter of the change: all who pushed until that release.
+        const who = next && emailsOf(pushes.filter((p) => p.start > voteSince && p.end < next.start));
+        if (next && who && who.size > 0) link(result.tallies, tallyKey(next.index, voteItem), who);
+      }
+    }
+  }
+  result.notes.push(
+    `${h.backups.length} night backups; ${waiting} waiting documents in them, ${readable} readable`,
+  );
   return result;
 }

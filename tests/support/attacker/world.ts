@@ -32,7 +32,7 @@ import type { MutationInput } from '../../../shared/src/mutations.js';
 import type { AccountDoc } from '../../../shared/src/documents.js';
 import { PouchStorage } from '../../../sync-server/src/storage/pouch-adapter.js';
 import { createTestAccount, type TestAccount } from '../accounts.js';
-import { dumpEmbeddedStore, type DatabaseDump } from '../at-rest-dump.js';
+import { dumpEmbeddedStore, dumpPouchDirectory, type DatabaseDump, type FeedRow } from '../at-rest-dump.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort } from '../child-server.js';
 import { seedConversation } from '../seed.js';
@@ -108,6 +108,11 @@ export interface AttackerHoldings {
   secret: string;
   /** The copy of the data directory, taken with the server stopped. */
   dataCopy: string;
+  /**
+   * Nightly backups of the private database taken while batches wait (each night hour someone pushed,
+   * after their push, before that hour's release): its changes feed, and when it was taken.
+   */
+  backups: Array<{ sim: string; at: number; privateFeed: FeedRow[] }>;
   dumps: DatabaseDump[];
   serverLog: string;
   proxy: ProxyEntry[];
@@ -434,6 +439,7 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
   const proxy: ProxyEntry[] = [];
   const mail: MailEntry[] = [];
   const batches: Batch[] = [];
+  const backupDirs: Array<{ sim: string; at: number; dir: string }> = [];
   const stats: Record<string, number> = {};
   const count = (k: string, n = 1) => (stats[k] = (stats[k] ?? 0) + n);
   let tick = 0;
@@ -688,6 +694,13 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
       }
       // Offline queues come back within the next couple of hours.
       for (const d of devices) if (d.queue.length > 0 && !active.includes(d) && rand() < 0.6) await send(d);
+      // The Trust's nightly backup runs while the night's few contributions wait for k people. The
+      // server is idle between requests, so a copy of its files is what a backup tool would take.
+      if (isNight && active.length > 0) {
+        const dir = path.join(root, `backup-${tick}`);
+        fs.cpSync(path.join(dataDir, 'db', 'private'), dir, { recursive: true });
+        backupDirs.push({ sim: simNow(), at: Date.now(), dir });
+      }
       await release();
       if (hourOfDay === NOTICE_TICK) await notices();
     }
@@ -706,10 +719,14 @@ export async function runWorld(options: WorldOptions = {}): Promise<World> {
 
   fs.cpSync(dataDir, dataCopy, { recursive: true });
   const dumps = await dumpEmbeddedStore(dataCopy);
+  const backups = [];
+  for (const b of backupDirs)
+    backups.push({ sim: b.sim, at: b.at, privateFeed: (await dumpPouchDirectory('private', b.dir)).feed });
   return {
     holdings: {
       secret: SECRET,
       dataCopy,
+      backups,
       dumps,
       serverLog: server.output(),
       proxy,

@@ -19,7 +19,6 @@ import {
 import { rejected, type ServerEffect } from './types.js';
 
 export const commentCreateEffect: ServerEffect<CreateCommentMutation> = {
-  usesRoster: true,
   reads: (m, ctx) => [
     conversationRef(m.conversationId),
     ...itemRefs(ctx.secrets, 'idea', m.ideaId),

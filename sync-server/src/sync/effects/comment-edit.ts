@@ -10,7 +10,6 @@ const target = (m: EditCommentMutation): OwnChangeTarget => ({
 });
 
 export const commentEditEffect: ServerEffect<EditCommentMutation> = {
-  usesRoster: true,
   reads: (m, ctx) => ownChangeRefs(ctx.secrets, target(m)),
   decide: (m, view, ctx) => decideOwnChange(view, ctx, target(m), { kind: 'edit', body: m.body }),
   replayAnswer: (m) => ({ contentId: target(m).contentId }),

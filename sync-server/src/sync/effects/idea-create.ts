@@ -9,7 +9,6 @@ import { conversationProblem, conversationRef, findStream, rejections } from './
 import { rejected, type ServerEffect } from './types.js';
 
 export const ideaCreateEffect: ServerEffect<CreateIdeaMutation> = {
-  usesRoster: true,
   reads: (m, ctx) => [
     conversationRef(m.conversationId),
     { db: 'public', id: docId.stream(m.streamId) },

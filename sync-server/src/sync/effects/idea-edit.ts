@@ -10,7 +10,6 @@ const target = (m: EditIdeaMutation): OwnChangeTarget => ({
 });
 
 export const ideaEditEffect: ServerEffect<EditIdeaMutation> = {
-  usesRoster: true,
   reads: (m, ctx) => ownChangeRefs(ctx.secrets, target(m)),
   decide: (m, view, ctx) =>
     decideOwnChange(view, ctx, target(m), { kind: 'edit', title: m.title, body: m.body }),

@@ -5,23 +5,21 @@
  * - a post not yet released: its staged copy is rewritten in place (nobody has seen the old text);
  * - a released post: a staged copy carrying `change` waits for the releaser, which applies it to the
  *   public document as it is then (moderation wins; see projection.ts).
- * Edited text is checked like new text: the moderation flag is refreshed (never a block).
+ * Edited text is checked like new text when the releaser publishes it: the moderation flag is refreshed
+ * there (never a block), not here, where its write would mark this push in the private changes feed.
  */
 import { SCHEMA_VERSION } from '../../../../shared/src/protocol.js';
 import { docId, toCoarseHour } from '../../../../shared/src/ids.js';
 import {
   commentDocSchema,
   ideaDocSchema,
-  stagedDocSchema,
   type ItemKind,
   type StagedChange,
-  type StagedDoc,
 } from '../../../../shared/src/documents.js';
 import { REJECTION_CODES, type Rejection } from '../../../../shared/src/rejections.js';
-import { flagDocId } from '../../moderation/flags.js';
 import { stagedDocId, vaultDocId } from '../keys.js';
+import { openStaged, sealStaged } from '../pending.js';
 import { sameText, withChange } from '../projection.js';
-import { flagRef, flagWrite } from './flag-writes.js';
 import { conversationProblem, conversationRef } from './targets.js';
 import {
   applied,
@@ -55,9 +53,8 @@ export interface OwnChangeTarget {
 export const ownChangeRefs = (secrets: EffectContext['secrets'], t: OwnChangeTarget): DocRef[] => [
   conversationRef(t.conversationId),
   { db: 'vault', id: vaultDocId(secrets, t.contentId) },
-  { db: 'private', id: stagedDocId(t.contentId) },
+  { db: 'private', id: stagedDocId(secrets, t.contentId) },
   { db: 'public', id: docId[t.kind](t.contentId) },
-  flagRef(t.contentId),
 ];
 
 export function decideOwnChange(
@@ -73,7 +70,8 @@ export function decideOwnChange(
   if (!author || author.accountId !== ctx.accountId || author.kind !== target.kind)
     return rejected(ownChangeRejections.notYours);
   const schema = target.kind === 'idea' ? ideaDocSchema : commentDocSchema;
-  const staged = stagedDocSchema.safeParse(view.get('private', stagedDocId(target.contentId)));
+  const opened = openStaged(ctx.secrets, view.get('private', stagedDocId(ctx.secrets, target.contentId)));
+  const staged = opened ? { success: true as const, data: opened } : { success: false as const };
   const released = schema.safeParse(view.get('public', docId[target.kind](target.contentId)));
   const current = staged.success ? staged.data.doc : released.success ? released.data : undefined;
   if (!current || current.conversationId !== target.conversationId) return rejected(ownChangeRejections.gone);
@@ -105,24 +103,15 @@ export function decideOwnChange(
   // A released post shows that it was edited (coarse hour, set again at release).
   const editedHour = released.success ? toCoarseHour(ctx.now) : undefined;
   const doc = withChange(current, change, editedHour);
-  const flag =
-    change.kind === 'edit' ? flagWrite(ctx, doc, 'edit', view.get('private', flagDocId(doc.id))) : undefined;
-  const flagWrites = flag ? [flag] : [];
   // A retry of this very change: still staged, or already released by a batch since.
   const isDone = staged.success
     ? sameText(staged.data.doc, doc) && staged.data.change?.kind === change.kind
     : released.success && sameText(released.data, doc);
-  if (isDone) return { outcome: applied(target.contentId), writes: flagWrites, events };
-  const next: StagedDoc = {
-    _id: stagedDocId(target.contentId),
-    type: 'staged',
-    schemaVersion: SCHEMA_VERSION,
-    doc,
-    change,
-  };
+  if (isDone) return { outcome: applied(target.contentId), events };
+  const next = sealStaged(ctx.secrets, { type: 'staged', schemaVersion: SCHEMA_VERSION, doc, change });
   return {
     outcome: applied(target.contentId),
-    writes: [{ db: 'private', mode: 'put', doc: next }, ...flagWrites],
+    writes: [{ db: 'private', mode: 'put', doc: next }],
     events,
   };
 }

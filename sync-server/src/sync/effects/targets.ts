@@ -7,7 +7,6 @@ import {
   commentDocSchema,
   conversationDocSchema,
   ideaDocSchema,
-  stagedDocSchema,
   streamDocSchema,
   type CommentDoc,
   type IdeaDoc,
@@ -18,6 +17,7 @@ import { docId } from '../../../../shared/src/ids.js';
 import { REJECTION_CODES, type Rejection } from '../../../../shared/src/rejections.js';
 import type { DbName } from '../../storage/port.js';
 import { stagedDocId, vaultDocId } from '../keys.js';
+import { openStaged } from '../pending.js';
 import type { BatchView, DocRef, EffectContext } from './types.js';
 
 export const rejections = {
@@ -61,7 +61,7 @@ export function findStream(view: BatchView, streamId: string): StreamDoc | undef
 /** What must be read to find an item: its public copy, and for the author's own pending post, the staged copy and the vault entry. */
 export const itemRefs = (secrets: EffectContext['secrets'], kind: ItemKind, id: string): DocRef[] => [
   { db: 'public', id: docId[kind](id) },
-  { db: 'private', id: stagedDocId(id) },
+  { db: 'private', id: stagedDocId(secrets, id) },
   { db: 'vault', id: vaultDocId(secrets, id) },
 ];
 
@@ -77,11 +77,11 @@ export function findItem(
   const schema = kind === 'idea' ? ideaDocSchema : commentDocSchema;
   const released = schema.safeParse(view.get('public', docId[kind](id)));
   if (released.success) return { doc: released.data, isReleased: true };
-  const staged = stagedDocSchema.safeParse(view.get('private', stagedDocId(id)));
-  if (!staged.success || staged.data.doc.type !== kind) return undefined;
+  const staged = openStaged(ctx.secrets, view.get('private', stagedDocId(ctx.secrets, id)));
+  if (!staged || staged.doc.type !== kind) return undefined;
   // Only its author may see (and so act on) a post that is not released yet.
   const author = ctx.openAuthor(view.get('vault', vaultDocId(ctx.secrets, id)), id);
-  return author?.accountId === ctx.accountId ? { doc: staged.data.doc, isReleased: false } : undefined;
+  return author?.accountId === ctx.accountId ? { doc: staged.doc, isReleased: false } : undefined;
 }
 
 /**

@@ -9,7 +9,6 @@
 import type { Role } from '../../../../shared/src/roles.js';
 import type { Rejection } from '../../../../shared/src/rejections.js';
 import type { Mutation, MutationKind, MutationOf } from '../../../../shared/src/mutations.js';
-import type { RosterLookup } from '../../../../shared/src/text/roster.js';
 import type { Secrets } from '../../secrets.js';
 import type { DbName, StoredDoc } from '../../storage/port.js';
 import type { OwnEvent } from '../own-log.js';
@@ -51,15 +50,11 @@ export interface EffectContext {
   roles: readonly Role[];
   secrets: Pick<Secrets, 'link' | 'vaultKey' | 'vaultKeyId'>;
   now: Date;
-  /** The staff roster for the naming detector (loaded once per batch when a kind needs it). */
-  roster: RosterLookup | undefined;
   sealAuthor(author: VaultAuthor): VaultDoc;
   openAuthor(doc: StoredDoc | undefined, contentId: string): VaultAuthor | undefined;
 }
 
 export interface ServerEffect<M extends Mutation> {
-  /** Runs the naming detector (the batch loads the roster first). */
-  usesRoster?: boolean;
   reads(m: M, ctx: EffectContext): DocRef[];
   decide(m: M, view: BatchView, ctx: EffectContext): Decision | { more: DocRef[] };
   /** The answer to a replay of an applied mutation (its receipt holds no content id). */

@@ -1,14 +1,18 @@
 /**
- * vote.set: one vote document per (voter, canonical item) in the votes database, overwritten with the
- * latest value. A vote on an idea that was merged counts on the idea it was merged into, so one
- * person voting on both halves of a merge counts once. Votes on posts taken down (hidden, removed,
- * withdrawn) are refused. Tallies are never incremented here: the releaser reads them from the
+ * vote.set: the person's vote on one canonical item waits, sealed, in a pending-vote document (one per
+ * voter and item, overwritten with the latest value; ../pending.ts) until its conversation's votes are
+ * released: only then does the releaser write it to the votes database (one document per voter and
+ * item), in a shuffled bulk write with the batch's other votes. Written here, the vote would sit in the
+ * votes database's changes feed at the position of this push, item and value in clear, for any backup
+ * taken while the batch waits. A vote on an idea that was merged counts on the idea it was merged into,
+ * so one person voting on both halves of a merge counts once. Votes on posts taken down (hidden,
+ * removed, withdrawn) are refused. Tallies are never incremented: the releaser reads them from the
  * `tally/byItem` _sum view, so replays and concurrent writes cannot double count.
  */
-import { SCHEMA_VERSION } from '../../../../shared/src/protocol.js';
-import { voteDocSchema, type VoteDoc } from '../../../../shared/src/documents.js';
+import { voteDocSchema } from '../../../../shared/src/documents.js';
 import type { SetVoteMutation } from '../../../../shared/src/mutations.js';
-import { voteDocId, voterFor } from '../keys.js';
+import { pendingVoteDocId, voteDocId, voterFor } from '../keys.js';
+import { openPendingVote, sealPendingVote } from '../pending.js';
 import {
   conversationProblem,
   conversationRef,
@@ -18,17 +22,17 @@ import {
   rejections,
 } from './targets.js';
 import { applied, rejected, type ServerEffect } from './types.js';
-import { sealValue } from '../seal.js';
 
 export const voteSetEffect: ServerEffect<SetVoteMutation> = {
-  reads: (m, ctx) => [
-    conversationRef(m.conversationId),
-    ...itemRefs(ctx.secrets, m.itemKind, m.itemId),
-    {
-      db: 'votes',
-      id: voteDocId(ctx.secrets, voterFor(ctx.secrets, m.conversationId, ctx.accountId), m.itemId),
-    },
-  ],
+  reads: (m, ctx) => {
+    const voter = voterFor(ctx.secrets, m.conversationId, ctx.accountId);
+    return [
+      conversationRef(m.conversationId),
+      ...itemRefs(ctx.secrets, m.itemKind, m.itemId),
+      { db: 'votes', id: voteDocId(ctx.secrets, voter, m.itemId) },
+      { db: 'private', id: pendingVoteDocId(ctx.secrets, voter, m.itemId) },
+    ];
+  },
   decide(m, view, ctx) {
     const found = findItem(view, ctx, m.itemKind, m.itemId);
     const item = found && followMerges(view, ctx, found);
@@ -39,26 +43,36 @@ export const voteSetEffect: ServerEffect<SetVoteMutation> = {
     if (closed) return rejected(closed);
     const voter = voterFor(ctx.secrets, m.conversationId, ctx.accountId);
     const id = voteDocId(ctx.secrets, voter, item.doc.id);
-    let existing: unknown;
+    const pendingId = pendingVoteDocId(ctx.secrets, voter, item.doc.id);
+    let released: unknown;
+    let pending: ReturnType<typeof openPendingVote>;
     try {
-      existing = view.get('votes', id);
+      released = view.get('votes', id);
+      pending = openPendingVote(ctx.secrets, view.get('private', pendingId));
     } catch {
-      return { more: [{ db: 'votes', id }] };
+      // followed a merge: the canonical item's documents were not read yet
+      return {
+        more: [
+          { db: 'votes', id },
+          { db: 'private', id: pendingId },
+        ],
+      };
     }
-    const events = [{ t: 'vote' as const, conversationId: m.conversationId, itemId: item.doc.id }];
-    const current = voteDocSchema.safeParse(existing);
+    const events = [
+      { t: 'vote' as const, conversationId: m.conversationId, itemId: item.doc.id, itemKind: item.doc.type },
+    ];
+    const releasedVote = voteDocSchema.safeParse(released);
+    const current = pending?.value ?? (releasedVote.success ? releasedVote.data.value : 'none');
     // A replay that finds the same value writes nothing.
-    if (current.success && current.data.value === m.value) return { outcome: applied(), events };
-    const vote: VoteDoc = {
-      _id: id,
-      type: 'vote',
-      schemaVersion: SCHEMA_VERSION,
-      voterSeal: sealValue(ctx.secrets, id, voter),
+    if (current === m.value) return { outcome: applied(), events };
+    const vote = sealPendingVote(ctx.secrets, {
+      voteId: id,
+      voter,
       conversationId: m.conversationId,
       itemId: item.doc.id,
       itemKind: item.doc.type,
       value: m.value,
-    };
-    return { outcome: applied(), writes: [{ db: 'votes', mode: 'put', doc: vote }], events };
+    });
+    return { outcome: applied(), writes: [{ db: 'private', mode: 'put', doc: vote }], events };
   },
 };
