@@ -35,7 +35,8 @@ export const verifyCodeBodySchema = z.object({
   code: z
     .string()
     .transform((s) => s.replace(/\s+/g, ''))
-    .pipe(z.string().regex(/^\d{6,8}$/, 'The code is the 6 to 8 digits from the e-mail')),
+    // 8 digits are sent; 6 still pass so that codes mailed before codes grew keep working while they last.
+    .pipe(z.string().regex(/^\d{6,8}$/, 'The code is the 8 digits from the e-mail')),
 });
 
 export const linkLoginBodySchema = z.object({ token: z.string().min(20).max(200) });

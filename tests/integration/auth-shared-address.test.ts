@@ -124,7 +124,7 @@ describe('behind one hospital address', () => {
     const attacker = behind(HOSPITAL);
     for (let i = 0; i < 30; i++) {
       await attacker.post('/api/auth/request-code', { email: victim });
-      const guess = String((Number(codeOf(mail)) + 1 + i) % 1_000_000).padStart(6, '0');
+      const guess = String((Number(codeOf(mail)) + 1 + i) % 100_000_000).padStart(8, '0');
       expect((await attacker.post('/api/auth/verify', { email: victim, code: guess })).status).toBe(400);
     }
     // Codes for the address are now refused (the bound on guessing), but the link is not a guess.
