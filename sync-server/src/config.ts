@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { editReleaseSchema, type EditRelease } from '../../shared/src/api.js';
 import { checkSchedule } from './notify/notice-schedule.js';
 
 const bool = z
@@ -40,7 +41,7 @@ const envSchema = z.object({
   HUDDLE_DEMO: bool,
   HUDDLE_TEST_HOOKS: bool,
   RELEASE_INTERVAL_SECONDS: z.coerce.number().min(0).default(120),
-  EDIT_RELEASE: z.enum(['daily', 'every-batch']).default('daily'),
+  EDIT_RELEASE: editReleaseSchema.default('daily'),
   NOTICE_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'NOTICE_TIME must be a 24-hour time like 17:00')
@@ -97,7 +98,7 @@ export interface Config {
    * 'daily': edits and withdrawals of published posts reach others once a day at the notice time
    * (sync/releaser.ts, EditPolicy); 'every-batch': with the next batch (weaker against a proxy log).
    */
-  editRelease: 'daily' | 'every-batch';
+  editRelease: EditRelease;
   /** The daily notice (notify/daily-notice.ts): "HH:MM" in an IANA zone, across DST. */
   notice: { time: string; timeZone: string };
   /** Settings still given that no longer do anything: the server logs a warning for each at start. */
