@@ -35,7 +35,8 @@ export const verifyCodeBodySchema = z.object({
   code: z
     .string()
     .transform((s) => s.replace(/\s+/g, ''))
-    .pipe(z.string().regex(/^\d{6,8}$/, 'The code is the 6 to 8 digits from the e-mail')),
+    // 8 digits are sent; 6 still pass so that codes mailed before codes grew keep working while they last.
+    .pipe(z.string().regex(/^\d{6,8}$/, 'The code is the 8 digits from the e-mail')),
 });
 
 export const linkLoginBodySchema = z.object({ token: z.string().min(20).max(200) });
@@ -250,11 +251,21 @@ export const pushOkResponseSchema = z.object({ ok: z.literal(true) });
 // ---- daily notice ---------------------------------------------------------------
 
 /**
+ * When an author's edit or withdrawal of a post others can already see reaches them (the server's
+ * EDIT_RELEASE): 'daily', at the first release after the notice time, with the day's other changes;
+ * 'every-batch', with the conversation's next batch (once a few more colleagues have taken part).
+ */
+export const editReleaseSchema = z.enum(['daily', 'every-batch']);
+export type EditRelease = z.infer<typeof editReleaseSchema>;
+
+/**
  * GET /api/notices/schedule: when the daily notice goes, for the opt-in to say so. One time for
- * everyone ("HH:MM", 24-hour, in the IANA zone given).
+ * everyone ("HH:MM", 24-hour, in the IANA zone given). Also when edits of published posts go out,
+ * for the edit and withdraw screens to say so.
  */
 export const noticeScheduleResponseSchema = z.object({
   time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
   timeZone: z.string().min(1).max(64),
+  editRelease: editReleaseSchema,
 });
 export type NoticeScheduleResponse = z.infer<typeof noticeScheduleResponseSchema>;

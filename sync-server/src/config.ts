@@ -6,7 +6,17 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { editReleaseSchema, type EditRelease } from '../../shared/src/api.js';
+import { DEFAULT_NETWORK_PER_MINUTE, DEFAULT_SERVICE_PER_MINUTE } from './auth/login-budgets.js';
 import { checkSchedule } from './notify/notice-schedule.js';
+
+/** A whole number of login tries a minute, at least 1 (auth/login-budgets.ts). */
+const perMinute = (name: string, fallback: number) =>
+  z.coerce
+    .number({ error: `${name} must be a whole number of tries a minute` })
+    .int(`${name} must be a whole number of tries a minute`)
+    .min(1, `${name} must be at least 1`)
+    .default(fallback);
 
 const bool = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -40,7 +50,7 @@ const envSchema = z.object({
   HUDDLE_DEMO: bool,
   HUDDLE_TEST_HOOKS: bool,
   RELEASE_INTERVAL_SECONDS: z.coerce.number().min(0).default(120),
-  EDIT_RELEASE: z.enum(['daily', 'every-batch']).default('daily'),
+  EDIT_RELEASE: editReleaseSchema.default('daily'),
   NOTICE_TIME: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'NOTICE_TIME must be a 24-hour time like 17:00')
@@ -53,6 +63,8 @@ const envSchema = z.object({
   DIGEST_INTERVAL_MINUTES: z.string().optional(),
   SESSION_DAYS: z.coerce.number().int().min(1).default(180),
   LOGIN_CODE_MINUTES: z.coerce.number().int().min(1).default(30),
+  LOGIN_NETWORK_PER_MINUTE: perMinute('LOGIN_NETWORK_PER_MINUTE', DEFAULT_NETWORK_PER_MINUTE),
+  LOGIN_SERVICE_PER_MINUTE: perMinute('LOGIN_SERVICE_PER_MINUTE', DEFAULT_SERVICE_PER_MINUTE),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TRUST_PROXY: bool,
   PWA_DIST_DIR: z.string().default('pwa/dist'),
@@ -97,13 +109,18 @@ export interface Config {
    * 'daily': edits and withdrawals of published posts reach others once a day at the notice time
    * (sync/releaser.ts, EditPolicy); 'every-batch': with the next batch (weaker against a proxy log).
    */
-  editRelease: 'daily' | 'every-batch';
+  editRelease: EditRelease;
   /** The daily notice (notify/daily-notice.ts): "HH:MM" in an IANA zone, across DST. */
   notice: { time: string; timeZone: string };
   /** Settings still given that no longer do anything: the server logs a warning for each at start. */
   deprecations: string[];
   sessionDays: number;
   loginCodeMinutes: number;
+  /**
+   * Per server process (auth/login-budgets.ts): code requests and code checks a minute each, per
+   * network address and service-wide. With N instances the real limits are N times these.
+   */
+  loginBudgets: { networkPerMinute: number; servicePerMinute: number };
   logLevel: string;
   trustProxy: boolean;
   pwaDistDir: string;
@@ -160,6 +177,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           ],
     sessionDays: e.SESSION_DAYS,
     loginCodeMinutes: e.LOGIN_CODE_MINUTES,
+    loginBudgets: {
+      networkPerMinute: e.LOGIN_NETWORK_PER_MINUTE,
+      servicePerMinute: e.LOGIN_SERVICE_PER_MINUTE,
+    },
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
     pwaDistDir: path.resolve(e.PWA_DIST_DIR),

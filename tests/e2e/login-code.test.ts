@@ -88,7 +88,7 @@ describe('logging in with a code', () => {
     await checkScreen(page, 'login-already-have-code');
 
     // A mistyped code: the error is announced and tied to the field; the focus stays there.
-    await page.keyboard.type('000000');
+    await page.keyboard.type('00000000');
     await page.keyboard.press('Enter');
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -97,6 +97,11 @@ describe('logging in with a code', () => {
     expect(await codeBox.getAttribute('aria-invalid')).toBe('true');
     expect(await codeBox.getAttribute('aria-describedby')).toContain('login-error');
     expect(await focusedId(page)).toBe('login-code');
+    // A phone offers digits and the code from the mail; the hint says how many digits to look for.
+    expect(
+      await codeBox.evaluate((el: HTMLInputElement) => [el.inputMode, el.autocomplete, el.maxLength >= 8]),
+    ).toEqual(['numeric', 'one-time-code', true]);
+    expect(await page.locator('#login-code-hint').textContent()).toContain('8 digits');
 
     await codeBox.fill(codeOf(mail));
     await page.keyboard.press('Enter');

@@ -79,7 +79,7 @@ describe('offline-first, end to end', () => {
       .poll(() => sink.messages.filter((m) => m.to.includes(EMAIL)).length, { timeout: 10_000 })
       .toBeGreaterThan(before);
     const mail = sink.messages.filter((m) => m.to.includes(EMAIL)).at(-1)!;
-    const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
+    const code = /\b(\d{8})\b/.exec(mail.text)?.[1];
     expect(code).toBeTruthy();
     await page.getByLabel('Code').fill(code!);
     await page.getByRole('button', { name: 'Log in' }).click();

@@ -53,6 +53,44 @@ function fireInstallEvent(page: Page): Promise<boolean> {
   });
 }
 
+/** What the page saw of a new version (see watchUpdate). */
+interface UpdateWatch {
+  /** The new worker's states, from 'installing'. */
+  states: string[];
+  /** What the page posted to any service worker (a message's `type`): 'SKIP_WAITING' applies an update. */
+  posted: string[];
+  controllerChanges: number;
+}
+
+/**
+ * Records, from now on in this document, every way a new version could be applied behind the
+ * person's back: a message posted to a service worker (workbox-window's SKIP_WAITING), the new
+ * worker's state changes, and the page changing controller.
+ */
+function watchUpdate(page: Page): Promise<void> {
+  return page.evaluate(async () => {
+    const watch: UpdateWatch = { states: [], posted: [], controllerChanges: 0 };
+    (window as unknown as { updateWatch: UpdateWatch }).updateWatch = watch;
+    const post = ServiceWorker.prototype.postMessage as (this: ServiceWorker, ...args: unknown[]) => void;
+    ServiceWorker.prototype.postMessage = function (this: ServiceWorker, ...args: unknown[]) {
+      const message = args[0] as { type?: unknown } | null | undefined;
+      watch.posted.push(String(message?.type ?? message));
+      post.apply(this, args);
+    };
+    navigator.serviceWorker.addEventListener('controllerchange', () => watch.controllerChanges++);
+    const registration = await navigator.serviceWorker.getRegistration();
+    registration?.addEventListener('updatefound', () => {
+      const worker = registration.installing;
+      if (!worker) return;
+      watch.states.push(worker.state);
+      worker.addEventListener('statechange', () => watch.states.push(worker.state));
+    });
+  });
+}
+
+const updateWatch = (page: Page) =>
+  page.evaluate(() => (window as unknown as { updateWatch: UpdateWatch }).updateWatch);
+
 describe('install, update and storage on the device', () => {
   let ts: TestServer;
   let dataDir: string;
@@ -128,6 +166,7 @@ describe('install, update and storage on the device', () => {
     await page.getByRole('button', { name: 'Dislike', exact: true }).click();
     await expect.poll(() => status().getAttribute('data-waiting')).toBe('1');
     await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await watchUpdate(page);
 
     // Ship a new version: a byte-different service worker script.
     fs.appendFileSync(path.join(distCopy, 'sw.js'), `\n// test release ${Date.now()}\n`);
@@ -140,8 +179,24 @@ describe('install, update and storage on the device', () => {
     );
     expect(await banner().getByRole('button', { name: 'Update now' }).count()).toBe(0);
     await checkScreen(page, 'quality-update-waiting');
-    // Not applied behind the person's back: same document, the new worker still waiting.
-    await page.waitForTimeout(500);
+    // Not applied behind the person's back. The new worker has installed and the app has answered it
+    // (the banner); one message round trip later every task React queued for that answer has run, so
+    // the app has had its chance to apply the update: it did not ask the worker to take over, the
+    // worker is still waiting, and the page kept its document and its controller.
+    await expect.poll(() => updateWatch(page).then((w) => w.states.at(-1))).toBe('installed');
+    await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          const channel = new MessageChannel();
+          channel.port1.onmessage = resolve;
+          channel.port2.postMessage('after the app answered');
+        }),
+    );
+    expect(await updateWatch(page)).toEqual({
+      states: ['installing', 'installed'],
+      posted: [],
+      controllerChanges: 0,
+    });
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
       true,
     );

@@ -51,8 +51,8 @@ async function loginThroughMail(url: string, sink: SmtpSink, email: string): Pro
     await new Promise((r) => setTimeout(r, 50));
   }
   const mail = mine().at(-1)!;
-  const code = /\b(\d{6})\b/.exec(mail.text)?.[1];
-  expect(code, 'login mail carries a 6-digit code').toBeTruthy();
+  const code = /\b(\d{8})\b/.exec(mail.text)?.[1];
+  expect(code, 'login mail carries an 8-digit code').toBeTruthy();
   const verified = await client.post('/api/auth/verify', { email, code });
   expect(verified.status).toBe(200);
   return client;

@@ -3,7 +3,7 @@ import type { SmtpSink, SunkMail } from '../support/smtp-sink.js';
 import type { HttpClient } from '../support/test-server.js';
 
 export function codeOf(mail: SunkMail): string {
-  const m = /code[^0-9]*(\d{6})/i.exec(mail.text);
+  const m = /code[^0-9]*(\d{8})/i.exec(mail.text);
   if (!m) throw new Error(`no code in mail: ${mail.text}`);
   return m[1]!;
 }

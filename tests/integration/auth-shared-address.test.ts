@@ -12,7 +12,7 @@ import { HttpClient, startTestServer, type TestServer } from '../support/test-se
 import { createTestAccount, type TestAccount } from '../support/accounts.js';
 import { codeOf, linkOf } from './auth-helpers.js';
 import { MAX_SENDS_PER_WINDOW } from '../../sync-server/src/auth/login-codes.js';
-import { SERVICE_CODE_REQUESTS_PER_MINUTE } from '../../sync-server/src/auth/login-budgets.js';
+import { DEFAULT_SERVICE_PER_MINUTE } from '../../sync-server/src/auth/login-budgets.js';
 
 const HOSPITAL = '10.20.30.40';
 const PEOPLE = 300;
@@ -124,7 +124,7 @@ describe('behind one hospital address', () => {
     const attacker = behind(HOSPITAL);
     for (let i = 0; i < 30; i++) {
       await attacker.post('/api/auth/request-code', { email: victim });
-      const guess = String((Number(codeOf(mail)) + 1 + i) % 1_000_000).padStart(6, '0');
+      const guess = String((Number(codeOf(mail)) + 1 + i) % 100_000_000).padStart(8, '0');
       expect((await attacker.post('/api/auth/verify', { email: victim, code: guess })).status).toBe(400);
     }
     // Codes for the address are now refused (the bound on guessing), but the link is not a guess.
@@ -174,12 +174,12 @@ describe('the per-address and service-wide budgets', () => {
     await new HttpClient(ts.url).post('/api/test/login-mail-idle');
     // Three networks each stay within their own budget, and together spend the service's (clock standing still).
     const networks = ['203.0.113.1', '203.0.113.2', '203.0.113.3'];
-    const perNetwork = SERVICE_CODE_REQUESTS_PER_MINUTE / networks.length;
+    const perNetwork = DEFAULT_SERVICE_PER_MINUTE / networks.length;
     let spent = 1; // the victim's own request above
     for (const ip of networks) {
       const client = behind(ip);
-      for (let i = 0; i < perNetwork && spent < SERVICE_CODE_REQUESTS_PER_MINUTE; i += 10) {
-        const batch = Array.from({ length: Math.min(10, SERVICE_CODE_REQUESTS_PER_MINUTE - spent) }, (_, j) =>
+      for (let i = 0; i < perNetwork && spent < DEFAULT_SERVICE_PER_MINUTE; i += 10) {
+        const batch = Array.from({ length: Math.min(10, DEFAULT_SERVICE_PER_MINUTE - spent) }, (_, j) =>
           client.post('/api/auth/request-code', { email: `spray-${ip}-${i + j}@trust.example` }),
         );
         spent += batch.length;

@@ -73,7 +73,7 @@ describe('invitations', () => {
     for (const email of [a, b]) {
       const mail = await nextMail(email);
       expect(mail.to).toEqual([email]);
-      expect(codeOf(mail)).toMatch(/^\d{6}$/);
+      expect(codeOf(mail)).toMatch(/^\d{8}$/);
       expect(linkOf(mail)).toContain(`${ts.url}/login/link?t=`);
       // No address in the body (not even the recipient's) and no name.
       expect(mail.text).not.toMatch(/@/);
@@ -179,7 +179,7 @@ describe('login with e-mail and code', () => {
     const email = await invited('hal');
     await new HttpClient(ts.url).post('/api/auth/request-code', { email });
     const code = codeOf(await nextMail(email));
-    const wrong = String((Number(code) + 7) % 1_000_000).padStart(6, '0');
+    const wrong = String((Number(code) + 7) % 100_000_000).padStart(8, '0');
     const client = new HttpClient(ts.url);
     for (let i = 0; i < MAX_WRONG_CODES_PER_WINDOW - 1; i++)
       expect((await client.post('/api/auth/verify', { email, code: wrong })).status).toBe(400);

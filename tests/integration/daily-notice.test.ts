@@ -234,11 +234,13 @@ describe('daily notice', () => {
 });
 
 describe('the notice schedule the app shows', () => {
-  it('answers the configured time and zone to a session, and 401 without one', async () => {
+  it('answers the configured time and zone, and the edit release, to a session, and 401 without one', async () => {
     expect((await new HttpClient(ts.url).get('/api/notices/schedule')).status).toBe(401);
     const res = await people.carol.client.get('/api/notices/schedule');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ time: '17:00', timeZone: 'Europe/London' });
+    // Test servers send edits with every batch (tests/support/test-server.ts); the daily answer is
+    // checked where the server gates edits daily (release-edit-gate.test.ts).
+    expect(res.body).toEqual({ time: '17:00', timeZone: 'Europe/London', editRelease: 'every-batch' });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 });

@@ -61,7 +61,7 @@ describe('dev mailbox', () => {
     expect((await client.post('/api/test/login-mail-idle')).status).toBe(200);
     const [file] = await waitForFiles(path.join(ts.dataDir, 'mailbox'), 1);
     const parsed = await simpleParser(fs.readFileSync(file!));
-    const code = /code[^0-9]*(\d{6})/i.exec(parsed.text ?? '')![1]!;
+    const code = /code[^0-9]*(\d{8})/i.exec(parsed.text ?? '')![1]!;
     expect(parsed.text).toContain(`${ts.url}/login/link?t=`);
     const res = await client.post('/api/auth/verify', { email: account.email, code });
     expect(res.status).toBe(200);

@@ -108,3 +108,11 @@ describe('the daily edit gate', () => {
     expect((await published(ideaId))?.status).toBe('withdrawn');
   });
 });
+
+describe('what the app is told', () => {
+  it('the schedule answer says edits go daily, so the edit and withdraw screens promise the notice time', async () => {
+    const res = await reader.get('/api/notices/schedule');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ time: '17:00', timeZone: 'Europe/London', editRelease: 'daily' });
+  });
+});

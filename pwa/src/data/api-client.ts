@@ -65,7 +65,7 @@ export interface ApiClient {
   pull(cursor: string | undefined, limit?: number): Promise<PullResponse>;
   eventsUrl(): string;
   rosterHashes(): Promise<RosterHashesResponse>;
-  /** When the daily notice goes (the opt-in says it). */
+  /** When the daily notice goes (the opt-in says it), and when edits of published posts go out. */
   noticeSchedule(): Promise<NoticeScheduleResponse>;
 }
 

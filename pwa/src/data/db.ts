@@ -17,6 +17,7 @@ import type {
   StoredComment,
   StoredIdea,
 } from '../../../shared/src/device.js';
+import type { EditRelease } from '../../../shared/src/api.js';
 import type { Mutation } from '../../../shared/src/mutations.js';
 import type { Role } from '../../../shared/src/roles.js';
 
@@ -67,7 +68,7 @@ export interface MetaValues extends DevicePrefs {
   /** Staff name tokens as a salted hash set, for the offline naming warning (see text-warnings.ts). */
   rosterHashes: { salt: string; hashes: string[]; fetchedAt: string };
   /** When the daily notice goes (GET /api/notices/schedule), so the opt-in can say it offline too. */
-  noticeSchedule: { time: string; timeZone: string };
+  noticeSchedule: StoredNoticeSchedule;
   /** When the person dismissed the rules of engagement (shown once after first login). */
   rulesSeenAt: string;
   /**
@@ -78,6 +79,16 @@ export interface MetaValues extends DevicePrefs {
 }
 
 export type MetaKey = keyof MetaValues;
+
+/**
+ * GET /api/notices/schedule's answer as the device keeps it. `editRelease` is missing where a version
+ * that did not keep it stored the answer: until the device asks again it does not know when edits go out.
+ */
+export interface StoredNoticeSchedule {
+  time: string;
+  timeZone: string;
+  editRelease?: EditRelease;
+}
 
 /**
  * What the person has seen on this device (seen.ts): 'idea:<id>' / 'stream:<id>' hold the ids that were on

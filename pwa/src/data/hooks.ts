@@ -24,7 +24,7 @@ import * as loginStep from './login-step.js';
 import { toSyncStatus, type SyncStatus } from './sync-status.js';
 
 export type { SyncStatus, SyncState } from './sync-status.js';
-export type { Draft, Person } from './db.js';
+export type { Draft, Person, StoredNoticeSchedule } from './db.js';
 export type { LoginCodeSource, LoginStep } from './login-step.js';
 export { InvalidInputError } from './actions.js';
 export { ApiError, NetworkError } from './api-client.js';

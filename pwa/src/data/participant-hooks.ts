@@ -6,7 +6,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useMemo, useState } from 'react';
 import type { ConversationDoc, Questionnaire } from '../../../shared/src/documents.js';
 import type { Mutation } from '../../../shared/src/mutations.js';
-import { getMeta, type Draft, type OwnPost, type RefusedAction } from './db.js';
+import { getMeta, type Draft, type OwnPost, type RefusedAction, type StoredNoticeSchedule } from './db.js';
 import { getRuntime } from './runtime.js';
 import {
   buildSearchIndex,
@@ -242,8 +242,8 @@ export interface Preferences {
   questionnaireFor: { conversation: ConversationDoc; questions: Questionnaire } | null;
 }
 
-/** When the daily notice goes, as the server said last time it was asked; undefined until then. */
-export function useNoticeSchedule(): { time: string; timeZone: string } | undefined {
+/** When the daily notice goes (and edits), as the server said last time it was asked; undefined until then. */
+export function useNoticeSchedule(): StoredNoticeSchedule | undefined {
   return useLiveQuery(() => getMeta(db(), 'noticeSchedule'));
 }
 

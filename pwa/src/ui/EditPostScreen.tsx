@@ -12,7 +12,7 @@ import { CharacterCount } from './CharacterCount.js';
 import { SubmitButton } from './SubmitButton.js';
 import { limitState, overLimitMessage, overLimitRefusal, type LimitedField } from './text-limit.js';
 import { useSingleSubmit } from './use-single-submit.js';
-import { noticeTimeText, RELEASE_COPY } from './release-copy.js';
+import { RELEASE_COPY } from './release-copy.js';
 
 export function EditPostScreen({ kind, id }: { kind: PostKind; id: string }) {
   return kind === 'idea' ? <EditIdea id={id} /> : <EditComment id={id} />;
@@ -130,7 +130,7 @@ function EditForm({
         <a href={backHref}>Back without saving</a>
       </p>
       <h1 tabIndex={-1}>Edit your {kind}</h1>
-      <p>{RELEASE_COPY.editNote(noticeTimeText(schedule))}</p>
+      <p>{RELEASE_COPY.editNote(schedule)}</p>
       <div role="alert">
         {error && <p className="error-message">{error}</p>}
         {blocked && refusal && <p className="error-message">{refusal}</p>}

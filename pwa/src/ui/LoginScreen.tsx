@@ -220,8 +220,9 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
             <label htmlFor="login-code">Code</label>
             <p className="hint" id="login-code-hint">
               {step.codeSource === 'already-had'
-                ? `The digits from the e-mail Huddle sent to ${step.email}.`
-                : `The code from any recent e-mail sent to ${step.email}: asking again never cancels a code ` +
+                ? // Invitations last a week: one sent before codes grew to 8 digits still has 6, and works.
+                  `The code from the e-mail Huddle sent to ${step.email}: 8 digits (an older invitation may have 6, which work too).`
+                : `The 8-digit code from any recent e-mail sent to ${step.email}: asking again never cancels a code ` +
                   `already sent (a few are sent per half hour, and then no more for a while). Or open the link in the e-mail.`}
             </p>
             <input
@@ -232,6 +233,8 @@ export function LoginScreen({ knownEmail }: { knownEmail?: string }) {
               inputMode="numeric"
               autoComplete="one-time-code"
               pattern="[0-9 ]*"
+              // Room for spaces a person or a paste adds (the server drops them): a paste is cut at maxLength.
+              maxLength={16}
               required
               aria-describedby={`login-code-hint${errorIdIfAny}`}
               aria-invalid={error?.isAboutInput ? true : undefined}

@@ -11,7 +11,7 @@ import {
 } from '../data/participant-hooks.js';
 import { plural } from './format.js';
 import { href } from './use-hash-route.js';
-import { noticeTimeText, RELEASE_COPY } from './release-copy.js';
+import { RELEASE_COPY } from './release-copy.js';
 
 const STATE_LABELS: Record<MyPostState, string> = {
   'waiting-to-send': 'Waiting to send',
@@ -26,7 +26,7 @@ const STATE_LABELS: Record<MyPostState, string> = {
 };
 
 function PostRow({ post }: { post: MyPost }) {
-  const when = noticeTimeText(useNoticeSchedule());
+  const schedule = useNoticeSchedule();
   const isLinkable =
     post.ideaId && post.state !== 'withdrawn' && post.state !== 'hidden' && post.state !== 'removed';
   return (
@@ -48,7 +48,7 @@ function PostRow({ post }: { post: MyPost }) {
       )}
       <p className={`status status--${post.state}`} data-testid="my-post-status">
         {STATE_LABELS[post.state]}
-        {post.isChangePending && post.state !== 'edit-waiting' ? RELEASE_COPY.changePending(when) : ''}
+        {post.isChangePending && post.state !== 'edit-waiting' ? RELEASE_COPY.changePending(schedule) : ''}
       </p>
       {post.reason && (post.state === 'hidden' || post.state === 'removed') && (
         <p className="muted">Reason: {post.reason}</p>

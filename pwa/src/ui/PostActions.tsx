@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { huddle } from '../data/hooks.js';
 import { href, type PostKind } from './use-hash-route.js';
 import { useNoticeSchedule } from '../data/participant-hooks.js';
-import { noticeTimeText, RELEASE_COPY } from './release-copy.js';
+import { RELEASE_COPY } from './release-copy.js';
 
 interface Props {
   conversationId: string;
@@ -32,7 +32,7 @@ export function PostActions({
   onWithdrawn,
 }: Props) {
   const [isConfirming, setIsConfirming] = useState(false);
-  const when = noticeTimeText(useNoticeSchedule());
+  const schedule = useNoticeSchedule();
   const [error, setError] = useState<string | null>(null);
   const noun = kind === 'idea' ? 'idea' : 'comment';
   if (isOwn) {
@@ -57,7 +57,7 @@ export function PostActions({
         {isConfirming && (
           <div className="confirm" role="alertdialog" aria-labelledby={`withdraw-${id}`}>
             <p id={`withdraw-${id}`}>
-              Withdraw this {noun}? {RELEASE_COPY.withdrawNote(when)} This cannot be undone.
+              Withdraw this {noun}? {RELEASE_COPY.withdrawNote(schedule)} This cannot be undone.
             </p>
             <div className="button-row">
               <button

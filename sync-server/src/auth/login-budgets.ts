@@ -2,10 +2,11 @@
  * The in-memory limits on the login routes: per network address (a hospital's staff may all
  * share one egress address, so these are generous) and across the service (so that no single
  * caller decides how much mail Huddle sends or how many codes it checks). They are token
- * buckets held by this process: with several instances behind a load balancer each has its
- * own, so the service-wide figures multiply by the number of instances. The limits that
- * protect one person (codes sent to an address, wrong codes tried for it) are stored with
- * that person's codes (login-codes.ts) and hold across instances.
+ * buckets held by this process: with N instances behind a load balancer each has its own, so
+ * the per-network and service-wide figures are N times larger. An operator either sends the
+ * login routes to one instance or divides LOGIN_NETWORK_PER_MINUTE and LOGIN_SERVICE_PER_MINUTE
+ * (config.ts) by N. The limits that protect one person (codes sent to an address, wrong codes
+ * tried for it) are stored with that person's codes (login-codes.ts) and hold across instances.
  *
  * Time comes from deps.now, so tests can play a minute of shift change on a fake clock.
  */
@@ -13,14 +14,17 @@ import type { Deps } from '../deps.js';
 
 const MINUTE_MS = 60_000;
 
-/** Per network address, per minute: 300 people behind one address ask and verify, twice over. */
-export const PER_IP_CODE_REQUESTS_PER_MINUTE = 1_200;
-export const PER_IP_VERIFIES_PER_MINUTE = 1_200;
-/** Per network address, per minute: links that do not work (a link that works is never refused). */
-export const PER_IP_BAD_LINKS_PER_MINUTE = 600;
-/** Service-wide, per minute: a Trust of thousands logging in at shift change fits several times. */
-export const SERVICE_CODE_REQUESTS_PER_MINUTE = 3_000;
-export const SERVICE_VERIFIES_PER_MINUTE = 3_000;
+/**
+ * Per network address, per minute, code requests and code checks each (LOGIN_NETWORK_PER_MINUTE):
+ * 300 people behind one address ask and verify, twice over. Links that do not work get half of it
+ * (a link that works is never refused).
+ */
+export const DEFAULT_NETWORK_PER_MINUTE = 1_200;
+/**
+ * Service-wide, per minute, code requests and code checks each (LOGIN_SERVICE_PER_MINUTE): a Trust
+ * of thousands logging in at shift change fits several times.
+ */
+export const DEFAULT_SERVICE_PER_MINUTE = 3_000;
 
 /** How long until the next try would be allowed, in words for the person. */
 export const inWords = (ms: number) => {
@@ -81,13 +85,14 @@ export interface LoginBudgets {
   serviceVerifies: Budget;
 }
 
-export function createLoginBudgets(deps: Pick<Deps, 'now'>): LoginBudgets {
+export function createLoginBudgets(deps: Pick<Deps, 'now' | 'config'>): LoginBudgets {
   const perMinute = (n: number) => new Budget(n, MINUTE_MS, deps.now);
+  const { networkPerMinute, servicePerMinute } = deps.config.loginBudgets;
   return {
-    perIpCodeRequests: perMinute(PER_IP_CODE_REQUESTS_PER_MINUTE),
-    perIpVerifies: perMinute(PER_IP_VERIFIES_PER_MINUTE),
-    perIpBadLinks: perMinute(PER_IP_BAD_LINKS_PER_MINUTE),
-    serviceCodeRequests: perMinute(SERVICE_CODE_REQUESTS_PER_MINUTE),
-    serviceVerifies: perMinute(SERVICE_VERIFIES_PER_MINUTE),
+    perIpCodeRequests: perMinute(networkPerMinute),
+    perIpVerifies: perMinute(networkPerMinute),
+    perIpBadLinks: perMinute(Math.max(1, Math.floor(networkPerMinute / 2))),
+    serviceCodeRequests: perMinute(servicePerMinute),
+    serviceVerifies: perMinute(servicePerMinute),
   };
 }

@@ -1,6 +1,8 @@
 /**
  * Login codes, one document per account in the accounts database (`login-challenge:<accountId>`).
- * Each e-mail carries a 6-digit code and a 32-byte link token, both stored only as HMACs.
+ * Each e-mail carries an 8-digit code and a 32-byte link token, both stored only as HMACs. Verify
+ * still takes 6 to 8 digits (shared/src/api.ts): codes mailed before codes grew from 6 digits
+ * keep working for the rest of their lifetime.
  *
  * Nobody can burn or cancel someone else's usable code:
  * - Asking for a code never voids one already sent: every code and link sent works on its own
@@ -14,8 +16,8 @@
  *   works whatever anyone else sends.
  *
  * Guessing: a guess matches one of at most MAX_SENDS_PER_WINDOW live codes, so over one code
- * lifetime an attacker gets at most 5 guesses, each with a chance of at most 3 in 10^6:
- * at most 1.5 in 100,000 per address per 30 minutes (5 in 10^6 for one given code over its life).
+ * lifetime an attacker gets at most 5 guesses, each with a chance of at most 3 in 10^8:
+ * at most 1.5 in 10^7 per address per 30 minutes (5 in 10^8 for one given code over its life).
  *
  * Known and unknown addresses take the same work on verify (one account read, one read of a
  * codes document, one HMAC, one write): an unknown address goes through the same steps on one
@@ -37,6 +39,8 @@ import { DEMO_LOGINS } from './demo-logins.js';
 
 export const MAX_SENDS_PER_WINDOW = 3;
 export const MAX_WRONG_CODES_PER_WINDOW = 5;
+/** Digits in every code sent now (login-mail.ts checks it: every login mail has the same size). */
+export const LOGIN_CODE_DIGITS = 8;
 const DECOY_BUCKETS = 256;
 
 type CodeDeps = Pick<Deps, 'config' | 'storage' | 'secrets' | 'now'>;
@@ -48,6 +52,7 @@ const hashCode = (deps: CodeDeps, accountId: string, code: string) =>
 const hashLinkToken = (deps: CodeDeps, token: string) => deps.secrets.hmac('login-code', 'link', token);
 /** The window for both per-address limits: one code lifetime. */
 const windowMs = (deps: CodeDeps) => deps.config.loginCodeMinutes * 60_000;
+const newCode = () => String(crypto.randomInt(0, 10 ** LOGIN_CODE_DIGITS)).padStart(LOGIN_CODE_DIGITS, '0');
 
 function safeEqual(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a);
@@ -138,7 +143,7 @@ export async function issueLoginChallenge(
     const existing = await readChallenge(deps, account.accountId);
     const recentSends = within(existing?.recentSends ?? [], now, windowMs(deps));
     if (recentSends.length >= MAX_SENDS_PER_WINDOW) return 'limited';
-    const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+    const code = newCode();
     const token = crypto.randomBytes(32).toString('base64url');
     const linkTokenHash = hashLinkToken(deps, token);
     const expiresAt = new Date(now.getTime() + validForMs);
@@ -179,7 +184,7 @@ export async function issueLoginChallenge(
 export async function issueNothing(deps: CodeDeps, email: string): Promise<void> {
   const stand = deps.secrets.hmac('login-code', 'decoy', email);
   await readChallenge(deps, stand);
-  hashCode(deps, stand, String(crypto.randomInt(0, 1_000_000)).padStart(6, '0'));
+  hashCode(deps, stand, newCode());
   hashLinkToken(deps, crypto.randomBytes(32).toString('base64url'));
 }
 

@@ -6,13 +6,13 @@
  * Login mail is the one exception to the daily-notice rule (notify/daily-notice.ts): it must go when
  * someone asks to log in, so the Trust's mail logs can see that a person asked for a code, and when.
  * That is not authorship. Everything else about it is the same for every login: the same subject and
- * words, a 6-digit code and a 43-character link token (32 random bytes, base64url: nothing in a URL
+ * words, an 8-digit code and a 43-character link token (32 random bytes, base64url: nothing in a URL
  * needs escaping), so every login mail has the same body, byte for byte in size, whoever it is for.
  * Invitations follow the same rule (and go to everyone invited at once).
  */
 import type { Config } from '../config.js';
 import type { MailMessage } from '../deps.js';
-import type { IssuedChallenge } from './login-codes.js';
+import { LOGIN_CODE_DIGITS, type IssuedChallenge } from './login-codes.js';
 
 export const loginLinkUrl = (config: Pick<Config, 'publicUrl'>, token: string) =>
   `${config.publicUrl}/login/link?t=${encodeURIComponent(token)}`;
@@ -27,7 +27,8 @@ function validity(ms: number): string {
 
 /** Fixed lengths keep every login mail the same size; a change here would make them differ. */
 function checkUniform(issued: IssuedChallenge): void {
-  if (!/^\d{6}$/.test(issued.code) || !/^[A-Za-z0-9_-]{43}$/.test(issued.token))
+  const isCodeUniform = issued.code.length === LOGIN_CODE_DIGITS && /^\d+$/.test(issued.code);
+  if (!isCodeUniform || !/^[A-Za-z0-9_-]{43}$/.test(issued.token))
     throw new Error('login code or link token is not of the fixed length every login mail uses');
 }
 
@@ -42,7 +43,7 @@ export function loginCodeMail(
     to,
     subject: 'Your Huddle login code',
     text: [
-      `Your code to log in to Huddle is: ${issued.code}`,
+      `Your ${LOGIN_CODE_DIGITS}-digit code to log in to Huddle is: ${issued.code}`,
       '',
       'Or open this link on the device you want to use:',
       loginLinkUrl(config, issued.token),
@@ -70,7 +71,7 @@ export function inviteMail(
       'To join, open this link on the device you want to use:',
       loginLinkUrl(config, issued.token),
       '',
-      `Or go to ${config.publicUrl} and enter this code: ${issued.code}`,
+      `Or go to ${config.publicUrl} and enter this ${LOGIN_CODE_DIGITS}-digit code: ${issued.code}`,
       '',
       `The code and the link work once, for the next ${validity(validForMs)}.`,
       `After that, go to ${config.publicUrl} and ask for a new code with this e-mail address.`,

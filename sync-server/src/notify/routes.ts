@@ -1,7 +1,8 @@
 /**
  * Wires the daily notice (daily-notice.ts): a timer (notice-timer.ts) that runs it at NOTICE_TIME in
  * NOTICE_TIME_ZONE and, at start, catches up on today's if the server was down at that time (never
- * yesterday's); one run at a time in this process. GET /api/notices/schedule tells the app the time, so the opt-in says it.
+ * yesterday's); one run at a time in this process. GET /api/notices/schedule tells the app the time, so the opt-in says it,
+ * and EDIT_RELEASE, so the edit and withdraw screens say when others see a change.
  * With test hooks, POST /api/test/notice runs today's notice now and the timer is off: tests never get
  * a notice at a time they did not choose. Also the web push routes.
  */
@@ -33,14 +34,15 @@ export async function registerNotify(app: FastifyInstance, deps: Deps): Promise<
     {
       method: 'GET',
       url: '/api/notices/schedule',
-      summary: 'When the daily notice goes (the same time for everyone who turned notices on)',
+      summary:
+        'When the daily notice goes (the same time for everyone who turned notices on), and when edits of published posts reach others',
       tag: 'notify',
       access: 'session',
       response: noticeScheduleResponseSchema,
     },
     async ({ request }) => {
       await requireSession(deps, request);
-      return noticeScheduleResponseSchema.parse(schedule);
+      return noticeScheduleResponseSchema.parse({ ...schedule, editRelease: deps.config.editRelease });
     },
   );
 
