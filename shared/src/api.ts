@@ -183,6 +183,8 @@ export const pullResponseSchema = z.object({
   /** Ids of public documents deleted since the cursor. */
   deleted: z.array(z.string()),
   own: ownChangesSchema,
+  /** Filler that brings the own part to a fixed size bucket (sync/padding.ts padPullAnswer). */
+  pad: padSchema.optional(),
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 

@@ -85,3 +85,16 @@ export const padPushBody = <T extends object>(body: T) =>
 /** A push answer as the server sends it. */
 export const padPushAnswer = <T extends object>(answer: T) =>
   padToBucket(answer, PUSH_ANSWER_PAD_BUCKET_BYTES);
+
+/**
+ * Pull answers: the caller's own part (their waiting posts, votes, drafts, settings) is padded to a
+ * multiple of this, so a device's first pull after its person voted or posted weighs the same as any
+ * other device's pull of the same release. A long post or draft takes it to the next bucket.
+ */
+export const PULL_OWN_PAD_BUCKET_BYTES = 4 * 1024;
+
+/** A pull answer with `pad` filler bringing its own part (serialized `own` plus `pad`) to whole buckets. */
+export function padPullAnswer<T extends { own: unknown }>(answer: T): T & { pad: string } {
+  const bytes = utf8Bytes(JSON.stringify(answer.own));
+  return { ...answer, pad: PAD_FILLER.repeat(paddedSize(bytes, PULL_OWN_PAD_BUCKET_BYTES) - bytes) };
+}

@@ -297,14 +297,16 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
 
   // (7)-(8) the released votes, then their tallies from the view
   const votesOut = votesNow.filter((v) => isVotesReleased(v.conversationId));
-  await writeVotes(deps, votesOut, releasedVotes);
+  // The tallies are the counts worked out in (3), not the view read again: on a cluster the view may
+  // not show the votes just written yet. A vote another release wrote meanwhile (a conflict) may
+  // already be in the view's count: those items are read from the view (and, as every released item,
+  // tallied again with the next release).
+  const raced = await writeVotes(deps, votesOut, releasedVotes);
+  for (const [itemId, count] of await tallyCounts(deps, [...raced])) counts.set(itemId, count);
   const tallies = await writeTallies(
     publicDb,
     releasedItems.map(([itemId, ref]) => ({ itemId, ...ref })),
-    await tallyCounts(
-      deps,
-      releasedItems.map(([itemId]) => itemId),
-    ),
+    counts,
     published,
   );
   await privateDb.purgeMany([
@@ -360,13 +362,15 @@ async function legacyVoteItems(deps: ReleaseDeps, since: string | undefined) {
  * The released votes, shuffled, in one bulk write: the votes database's changes feed then lists a
  * batch's votes together, in an order that says nothing about when each was cast. A conflict is
  * another release writing the same vote: it is read again and written only if it still differs.
+ * Answers the items of such votes.
  */
 async function writeVotes(
   deps: ReleaseDeps,
   votes: WaitingVote[],
   stored: Map<string, StoredDoc | undefined>,
-): Promise<void> {
-  if (votes.length === 0) return;
+): Promise<Set<string>> {
+  const raced = new Set<string>();
+  if (votes.length === 0) return raced;
   const docOf = (v: WaitingVote): VoteDoc => ({
     _id: v.voteId,
     type: 'vote',
@@ -389,6 +393,7 @@ async function writeVotes(
     if (!result.error) continue;
     if (result.error !== 'conflict') throw new Error(`release: vote write failed (${result.error})`);
     const v = ordered[i]!;
+    raced.add(v.itemId);
     await upsert(votesDb, v.voteId, (existing) => {
       const vote = voteDocSchema.safeParse(existing);
       if (vote.success && vote.data.value === v.value) return undefined;
@@ -396,6 +401,7 @@ async function writeVotes(
       return body;
     });
   }
+  return raced;
 }
 
 async function votesSince(deps: ReleaseDeps, since: string | undefined) {

@@ -9,6 +9,7 @@ import {
   pullResponseSchema,
   pushBodySchema,
   pushResponseSchema,
+  type PullResponse,
   type PushResponse,
 } from '../../../shared/src/api.js';
 import { assertCanRead } from '../../../shared/src/authorization.js';
@@ -18,7 +19,7 @@ import {
   MIN_CLIENT_PROTOCOL,
   PROTOCOL_VERSION,
 } from '../../../shared/src/protocol.js';
-import { padPushAnswer } from '../../../shared/src/sync/padding.js';
+import { padPullAnswer, padPushAnswer } from '../../../shared/src/sync/padding.js';
 import { requireSession } from '../auth/sessions.js';
 import type { Deps } from '../deps.js';
 import { HttpError } from '../http/errors.js';
@@ -109,13 +110,15 @@ export async function registerSyncRoutes(app: FastifyInstance, deps: Deps): Prom
       query: pullQuerySchema,
       response: pullResponseSchema,
     },
-    async ({ query, request }) => {
+    async ({ query, request, reply }) => {
       const session = await requireSession(deps, request);
       assertCanRead(session.roles);
       // The app sends its protocol; a tool or script that does not is answered in the current one.
       assertProtocol(query.protocol ?? PROTOCOL_VERSION);
       request.log.debug('sync pull answered');
-      return pull(deps, session.accountId, query);
+      // Its own part is padded: a proxy must not see who just voted or posted by their pull's size.
+      void reply.header('cache-control', 'no-store, no-transform');
+      return padPullAnswer(await pull(deps, session.accountId, query)) satisfies PullResponse;
     },
   );
 
