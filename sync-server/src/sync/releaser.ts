@@ -278,7 +278,7 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
   const isMoved = !checkpoint || checkpoint.votesSeq !== votesSeq;
   if (isMoved || inFlight.length > 0 || (checkpoint?.inFlight.length ?? 0) > 0)
     await saveCheckpoint(deps, { votesSeq, lastItems, epochs, inFlight, editDays });
-  await privateDb.purgeMany(noops.map((v) => ({ id: v.id, rev: v.rev })));
+  await privateDb.purgeMany(noops.flatMap(purgesOf));
   if (inFlight.length === 0) return { released: 0, tallies: 0 };
 
   // (6) the released posts: their flags, then the posts, then their vault entries
@@ -310,7 +310,7 @@ export async function releaseBatch(deps: ReleaseDeps): Promise<ReleaseSummary> {
     published,
   );
   await privateDb.purgeMany([
-    ...votesOut.map((v) => ({ id: v.id, rev: v.rev })),
+    ...votesOut.flatMap(purgesOf),
     ...legacy.held.filter((h) => isVotesReleased(h.conversationId)).map((h) => ({ id: h.id, rev: h.rev })),
   ]);
 
@@ -324,14 +324,34 @@ interface WaitingVote extends PendingVote {
   /** The pending-vote document's id and revision (purged at exactly this revision). */
   id: string;
   rev: string;
+  /**
+   * Revisions that lost to `rev` (two devices of one person voting through two cluster nodes at once):
+   * purged with it, so the loser never comes back as the person's vote. The winner decides, as for any
+   * document.
+   */
+  conflicts: string[];
 }
 
+const purgesOf = (v: WaitingVote) => [v.rev, ...v.conflicts].map((rev) => ({ id: v.id, rev }));
+
 async function readPendingVotes(deps: ReleaseDeps): Promise<WaitingVote[]> {
-  const rows = await deps.storage.db('private').list({ prefix: PENDING_VOTE_PREFIX, includeDocs: true });
+  const rows = await deps.storage
+    .db('private')
+    .list({ prefix: PENDING_VOTE_PREFIX, includeDocs: true, conflicts: true });
   return rows.flatMap((row) => {
     // One sealed under another key cannot be read: it stays (the store refuses to start with another key).
     const vote = openPendingVote(deps.secrets, row.doc);
-    return vote ? [{ ...vote, id: row.id, rev: row.rev }] : [];
+    const conflicts = row.doc?.['_conflicts'];
+    return vote
+      ? [
+          {
+            ...vote,
+            id: row.id,
+            rev: row.rev,
+            conflicts: Array.isArray(conflicts) ? conflicts.map(String) : [],
+          },
+        ]
+      : [];
   });
 }
 
