@@ -3,17 +3,18 @@
  * directly (same environment variables as the server).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { roleSchema } from '../../shared/src/roles.js';
-import { importInvites } from './admin/invites.js';
-import type { AuthDeps } from './auth/accounts.js';
+import { importInvites, inviteRows, parseInviteEmail } from './admin/invites.js';
+import { findAccountByEmail, type AuthDeps } from './auth/accounts.js';
 import { revokeAccessByEmail } from './auth/revoke.js';
 import { loadConfig, type Config } from './config.js';
 import { restrictNewFiles } from './file-modes.js';
 import { openStoreSecrets, readKeyRecord, recordCloseOut } from './key-record.js';
 import { destroyKeyFile, generateKeys, keyFiles, keyIdOf, moveOldKeys } from './secrets.js';
-import { createMailer } from './mail/mailer.js';
+import { createMailer, MAILBOX_DIR } from './mail/mailer.js';
 import { createStorage, prepareDirectories } from './server.js';
 import type { Storage } from './storage/port.js';
 
@@ -21,6 +22,13 @@ import type { Storage } from './storage/port.js';
 restrictNewFiles();
 
 const HELP = `Huddle operator commands
+
+  npm run huddle -- create-admin <email>
+      The first admin on a new store (no demo data needed): invites this address with the
+      admin role and e-mails the same login link and one-time code as any invitation (to
+      $HUDDLE_DATA_DIR/mailbox/*.eml when SMTP_URL is not set). Run twice, it creates no
+      second account: like invite, an existing account gains the admin role and gets no new
+      e-mail (its owner asks for a code on the login page).
 
   npm run huddle -- invite <file.csv> [--role participant|moderator|sponsor|admin] [--no-email]
       Invite everyone in the CSV (e-mail addresses, optional names; a header line is
@@ -179,6 +187,48 @@ async function invite(config: Config, args: string[]): Promise<void> {
   });
 }
 
+/** One address through the same path as `invite --role admin`: one account, the uniform invitation mail. */
+async function createAdmin(config: Config, args: string[]): Promise<void> {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const raw = positionals[0];
+  if (!raw || positionals.length > 1)
+    throw new UsageError(
+      'create-admin needs exactly one e-mail address, e.g. create-admin you@trust.example',
+    );
+  const email = parseInviteEmail(raw);
+  if (!email) throw new UsageError(`create-admin: "${raw}" is not a valid e-mail address.`);
+  await withDeps(config, async (deps) => {
+    const before = await findAccountByEmail(deps, email);
+    const { result, mails } = await inviteRows(deps, [{ line: 1, email }], [], {
+      role: 'admin',
+      sendEmails: true,
+    });
+    if (result.errors.length > 0) throw new Error(`${email} ${result.errors[0]!.message}.`);
+    const sent = await mails;
+    if (result.invited === 0) {
+      process.stdout.write(
+        `${email} already has an account (no second one was created); ${
+          before?.roles.includes('admin') ? 'it is already an admin' : 'it now has the admin role'
+        }. No e-mail sent, as with invite for an existing address: log in at ${config.publicUrl} by asking for a code.
+`,
+      );
+      return;
+    }
+    const where = config.smtpUrl
+      ? 'through SMTP_URL'
+      : `to the dev mailbox ${path.join(config.dataDir, MAILBOX_DIR)} (SMTP_URL is not set)`;
+    process.stdout.write(
+      sent.sent === 1
+        ? `Created admin ${email} and sent the invitation e-mail (link and one-time code) ${where}.
+`
+        : `Created admin ${email}, but the invitation e-mail was not sent${
+            sent.limited ? ' (too many codes asked for this address)' : ' (see the log above)'
+          }: log in at ${config.publicUrl} by asking for a code.
+`,
+    );
+  });
+}
+
 async function revokeSessions(config: Config, args: string[]): Promise<void> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   const email = positionals[0];
@@ -202,6 +252,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const config = loadConfig();
     if (command === 'invite') await invite(config, rest);
+    else if (command === 'create-admin') await createAdmin(config, rest);
     else if (command === 'revoke-sessions') await revokeSessions(config, rest);
     else if (command === 'close-out') return await closeOut(config, rest);
     else if (command === 'move-keys') process.stdout.write(`${moveOldKeys(config)}\n`);

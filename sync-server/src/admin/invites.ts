@@ -28,6 +28,12 @@ export interface LineError {
 }
 
 const emailSchema = z.email().max(254);
+
+/** The same check a CSV line's address gets: the normalised (lower-case) address, or undefined. */
+export function parseInviteEmail(raw: string): string | undefined {
+  const parsed = emailSchema.safeParse(raw.trim());
+  return parsed.success ? parsed.data.toLowerCase() : undefined;
+}
 const looksLikeEmailHeader = (cell: string) => /^e-?mail(\s*address)?$/i.test(cell);
 const isNameHeader = (cell: string) => /^(full[\s_-]?|display[\s_-]?)?name$/i.test(cell);
 const isFirstNameHeader = (cell: string) => /^(first|given)[\s_-]?name|^forename$/i.test(cell);
@@ -113,9 +119,8 @@ export function parseInviteCsv(text: string): { rows: InviteRow[]; errors: LineE
     const emailIndex = columns ? columns.email : cells.findIndex((c) => c.includes('@'));
     const raw = emailIndex >= 0 ? (cells[emailIndex] ?? '') : '';
     if (!raw) return errors.push({ line: info.lines, message: 'no e-mail address on this line' });
-    const parsed = emailSchema.safeParse(raw);
-    if (!parsed.success) return errors.push({ line: info.lines, message: 'not a valid e-mail address' });
-    const email = parsed.data.toLowerCase();
+    const email = parseInviteEmail(raw);
+    if (!email) return errors.push({ line: info.lines, message: 'not a valid e-mail address' });
     const first = firstLineOf.get(email);
     if (first !== undefined)
       return errors.push({ line: info.lines, message: `the same address as line ${first}` });
@@ -147,6 +152,20 @@ export async function importInvites(
   options: { role: Role; sendEmails: boolean },
 ): Promise<ImportOutcome> {
   const { rows, errors } = parseInviteCsv(csv);
+  return inviteRows(deps, rows, errors, options);
+}
+
+/**
+ * Invites rows already read and checked (`importInvites`, or one address from `create-admin`):
+ * a new address gets an invited account with the role and the invitation e-mail; an existing
+ * account gains the role and gets no e-mail (its owner asks for a code on the login page).
+ */
+export async function inviteRows(
+  deps: AuthDeps,
+  rows: InviteRow[],
+  errors: LineError[],
+  options: { role: Role; sendEmails: boolean },
+): Promise<ImportOutcome> {
   const fresh: Array<{ accountId: string; email: string }> = [];
   let alreadyInvited = 0;
   await eachLimited(rows, 8, async (row) => {
