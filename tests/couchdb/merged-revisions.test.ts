@@ -13,7 +13,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationResult, OwnDraft, OwnPost, OwnVote } from '../../shared/src/api.js';
-import type { TallyDoc } from '../../shared/src/documents.js';
+import type { IdeaDoc, TallyDoc } from '../../shared/src/documents.js';
 import type { MutationInput } from '../../shared/src/mutations.js';
 import { DB_NAMES } from '../../sync-server/src/storage/port.js';
 import { createTestAccount, createTestSession } from '../support/accounts.js';
@@ -31,6 +31,15 @@ import {
 import { clientOf, contentIdOf } from './cluster-servers.js';
 
 const couch = couchUnderTest();
+
+const ideaEdit = (conversationId: string, ideaId: string, body: string): MutationInput => ({
+  id: crypto.randomUUID(),
+  kind: 'idea.edit',
+  conversationId,
+  ideaId,
+  title: 'Edited on both sides',
+  body,
+});
 
 /** One-shot replication of Huddle's four databases from one prefix to another (merging revision trees). */
 async function replicate(url: string, from: string, to: string): Promise<void> {
@@ -64,6 +73,7 @@ describe.skipIf(!couch)('two copies that each took a write of the same documents
   let desk: HttpClient;
   let draftId: string;
   let votedItem: string;
+  let editedIdea: string;
   let same: MutationInput;
   const answers = new Map<string, MutationResult>();
   const fromPhone: MutationInput[] = [];
@@ -99,6 +109,11 @@ describe.skipIf(!couch)('two copies that each took a write of the same documents
       body: 'first text',
     };
     expect((await push(phone, [base])).results[0]?.status).toBe('applied');
+    // An idea of hers, released, that both devices will edit.
+    const created = contentIdOf((await push(phone, [ideaCreate(seeded, 'Edited on both sides')])).results[0]);
+    expect(created).toBeDefined();
+    editedIdea = created!;
+    expect((await phone.post('/api/test/release')).status).toBe(200);
 
     // The fork: a second copy of everything, served by a second instance.
     await replicate(couch!.url, firstPrefix, secondPrefix);
@@ -117,12 +132,14 @@ describe.skipIf(!couch)('two copies that each took a write of the same documents
       ideaCreate(seeded, 'Phone idea'),
       voteSet(seeded, votedItem, 'like'),
       same,
+      ideaEdit(seeded.conversationId, editedIdea, 'phone words'),
     );
     fromDesk.push(
       edit('desk text'),
       ideaCreate(seeded, 'Desk idea'),
       voteSet(seeded, votedItem, 'dislike'),
       same,
+      ideaEdit(seeded.conversationId, editedIdea, 'desk words'),
     );
     for (const [client, mutations] of [
       [phone, fromPhone],
@@ -190,7 +207,17 @@ describe.skipIf(!couch)('two copies that each took a write of the same documents
     const deskIdea = contentIdOf(answers.get(`desk:${fromDesk[1]!.id}`));
     const mine = (await pullAll(phone)).ownPosts.map((p: OwnPost) => p.contentId);
     expect(mine.sort(), 'posts in My activity').toEqual(
-      [phoneIdea, deskIdea, contentIdOf(answers.get(`phone:${same.id}`))].sort(),
+      [phoneIdea, deskIdea, editedIdea, contentIdOf(answers.get(`phone:${same.id}`))].sort(),
     );
+  });
+
+  it('an idea edited on both sides shows one of the two edits, and the other never comes back later', async () => {
+    const publicDb = first.server.storage.db('public');
+    const shown = (await publicDb.get<IdeaDoc>(`idea:${editedIdea}`))?.body;
+    expect(['phone words', 'desk words']).toContain(shown);
+    // Nothing of either edit waits any more: the losing revision went with the winning one.
+    expect(await first.server.storage.db('private').list({ prefix: 'staged:' })).toEqual([]);
+    expect((await phone.post('/api/test/release')).status).toBe(200);
+    expect((await publicDb.get<IdeaDoc>(`idea:${editedIdea}`))?.body).toBe(shown);
   });
 });

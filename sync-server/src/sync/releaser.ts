@@ -136,6 +136,8 @@ interface ItemRef {
 interface StagedRow {
   id: string;
   rev: string;
+  /** Revisions that lost to `rev` (an author's two devices through two cluster nodes): purged with it. */
+  conflicts: string[];
   staged: StagedDoc;
 }
 
@@ -442,10 +444,22 @@ async function votesSince(deps: ReleaseDeps, since: string | undefined) {
 }
 
 async function readStaged(deps: ReleaseDeps): Promise<StagedRow[]> {
-  const rows = await deps.storage.db('private').list({ prefix: STAGED_PREFIX, includeDocs: true });
+  const rows = await deps.storage
+    .db('private')
+    .list({ prefix: STAGED_PREFIX, includeDocs: true, conflicts: true });
   return rows.flatMap((row) => {
     const staged = openStaged(deps.secrets, row.doc);
-    return staged ? [{ id: row.id, rev: row.rev, staged }] : [];
+    const conflicts = row.doc?.['_conflicts'];
+    return staged
+      ? [
+          {
+            id: row.id,
+            rev: row.rev,
+            conflicts: Array.isArray(conflicts) ? conflicts.map(String) : [],
+            staged,
+          },
+        ]
+      : [];
   });
 }
 
@@ -502,7 +516,7 @@ async function publishStaged(
       const released = releasedDocOf(s, current);
       const next = projectRelease(s.staged, released, hour);
       if (!next) {
-        done.push({ id: s.id, rev: s.rev }); // nothing (more) to release: moderation took it down, or a release did it
+        done.push(...[s.rev, ...s.conflicts].map((rev) => ({ id: s.id, rev }))); // nothing (more) to release: moderation took it down, or a release did it
         continue;
       }
       if (released) updatesExisting = true;
@@ -521,7 +535,7 @@ async function publishStaged(
       }
       count++;
       // Exactly the revision that was projected: an author's change staged since stays for the next release.
-      done.push({ id: s.id, rev: s.rev });
+      done.push(...[s.rev, ...s.conflicts].map((rev) => ({ id: s.id, rev })));
     }
   }
   await privateDb.purgeMany(done);
