@@ -51,7 +51,10 @@ describe('HTTP surface', () => {
     for (const p of ['/api/me', '/api/sync/pull']) {
       const res = await client.get(p);
       expect(res.status, p).toBe(200);
-      expect(res.headers.get('cache-control'), p).toBe('no-store');
+      // The pull's answer is padded too: no proxy may transform (compress) it either.
+      expect(res.headers.get('cache-control'), p).toBe(
+        p === '/api/sync/pull' ? 'no-store, no-transform' : 'no-store',
+      );
     }
     const unauth = await new HttpClient(ts.url).get('/api/me');
     expect(unauth.status).toBe(401);
