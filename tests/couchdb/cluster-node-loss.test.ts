@@ -15,6 +15,7 @@
  * their processes), and leaves the cluster whole for the next file.
  */
 import crypto from 'node:crypto';
+import { waitUntil } from '../support/wait.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MutationResult, OwnDraft, OwnPost } from '../../shared/src/api.js';
 import type { TallyDoc } from '../../shared/src/documents.js';
@@ -155,8 +156,12 @@ describe.skipIf(!canKillNodes)(title, () => {
       if (res.status !== 200) {
         client.failedAttempts++;
         client.failures.push(`${res.status}`);
-        // Client backoff before the retry (as the app's outbox does), not a wait for a condition.
-        await new Promise((r) => setTimeout(r, 200));
+        // Retry once the server answers this person again (the app's outbox retries on its next chance).
+        await waitUntil(
+          async () => (await client.http.get('/api/me').catch(() => ({ status: 0 }))).status === 200,
+          `${client.name}'s server to answer again`,
+          { timeoutMs: 60_000 },
+        );
         continue;
       }
       const results = (res.body as { results: MutationResult[] }).results;

@@ -2,10 +2,10 @@
  * The operator CLI (`npm run huddle -- ...`) run as a real child process with tsx against
  * a temporary data directory, then checked through a real server over that directory.
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import { HttpClient, makeTempDir, startTestServer, type TestServer } from '../support/test-server.js';
 import { codeOf, logIn, mailbox } from './auth-helpers.js';
@@ -15,29 +15,7 @@ const dataDir = makeTempDir();
 let sink: SmtpSink;
 let ts: TestServer | undefined;
 
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      path.resolve('node_modules/.bin/tsx'),
-      ['sync-server/src/cli.ts', ...args],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          HOME: process.env.HOME ?? '/tmp',
-          HUDDLE_DATA_DIR: dataDir,
-          LOG_LEVEL: 'warn',
-          ...env,
-        },
-        timeout: 60_000,
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(dataDir, args, env);
 
 beforeAll(async () => {
   sink = await startSmtpSink();

@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { waitUntil } from './wait.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,22 +73,23 @@ export async function startChildServer(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const url = `http://127.0.0.1:${chosen}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+  // Ready when /healthz answers; a server that exits first fails at once with its output.
+  const isUp = async () => {
+    if (child.exitCode !== null || child.signalCode !== null)
       throw new Error(`server exited during start-up:\n${out}`);
-    }
     try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
+      return (await fetch(`${url}/healthz`)).ok;
     } catch {
-      // not listening yet
+      return false; // not listening yet
     }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`server did not start within 30 s:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  };
+  try {
+    await waitUntil(isUp, 'the child server to answer /healthz', { timeoutMs: 30_000 });
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err instanceof Error && err.message.startsWith('server exited')
+      ? err
+      : new Error(`server did not start within 30 s:\n${out}`);
   }
   return {
     url,

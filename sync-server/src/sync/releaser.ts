@@ -334,6 +334,12 @@ interface WaitingVote extends PendingVote {
   conflicts: string[];
 }
 
+/** The revisions that lost to a document's winning one (read with `conflicts: true`). */
+const conflictsOf = (doc: StoredDoc | undefined): string[] => {
+  const conflicts = doc?.['_conflicts'];
+  return Array.isArray(conflicts) ? conflicts.map(String) : [];
+};
+
 const purgesOf = (v: WaitingVote) => [v.rev, ...v.conflicts].map((rev) => ({ id: v.id, rev }));
 
 async function readPendingVotes(deps: ReleaseDeps): Promise<WaitingVote[]> {
@@ -343,14 +349,13 @@ async function readPendingVotes(deps: ReleaseDeps): Promise<WaitingVote[]> {
   return rows.flatMap((row) => {
     // One sealed under another key cannot be read: it stays (the store refuses to start with another key).
     const vote = openPendingVote(deps.secrets, row.doc);
-    const conflicts = row.doc?.['_conflicts'];
     return vote
       ? [
           {
             ...vote,
             id: row.id,
             rev: row.rev,
-            conflicts: Array.isArray(conflicts) ? conflicts.map(String) : [],
+            conflicts: conflictsOf(row.doc),
           },
         ]
       : [];
@@ -449,13 +454,12 @@ async function readStaged(deps: ReleaseDeps): Promise<StagedRow[]> {
     .list({ prefix: STAGED_PREFIX, includeDocs: true, conflicts: true });
   return rows.flatMap((row) => {
     const staged = openStaged(deps.secrets, row.doc);
-    const conflicts = row.doc?.['_conflicts'];
     return staged
       ? [
           {
             id: row.id,
             rev: row.rev,
-            conflicts: Array.isArray(conflicts) ? conflicts.map(String) : [],
+            conflicts: conflictsOf(row.doc),
             staged,
           },
         ]
